@@ -1,0 +1,1 @@
+int e1k_model_placeholder_;
