@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev libpcap-dev libsqlite3-dev libcmocka-dev libyaml-dev sqlite3"
 if [ "${1:-}" = "--capture" ]; then
-    PKGS="$PKGS qemu-system-x86 linux-image-amd64 busybox-static cpio gzip kmod"
+    PKGS="$PKGS qemu-system-x86 linux-image-amd64 busybox-static cpio gzip kmod xz-utils zstd"
 fi
 
 missing=""
@@ -20,7 +20,7 @@ done
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 echo "setup: installing:$missing" >&2
-export DEBIAN_FRONTEND=noninteractive
+export DEBIAN_FRONTEND=noninteractive DEBCONF_NOWARNINGS=yes
 $SUDO apt-get update -qq >/dev/null
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
