@@ -69,6 +69,8 @@ static void version_help(void)
 }
 
 const struct cli_cmd cli_cmds[] = {
+    { "replay", "replay a register-access trace against the model", cmd_replay, help_replay },
+    { "regs", "print the register table", cmd_regs, help_regs },
     { "version", "print the version", cmd_version, version_help },
     { "help", "show help for a command", cmd_help, help_help },
     { NULL, NULL, NULL, NULL },

@@ -1,5 +1,268 @@
-#include <sqlite3.h>
-
 #include "recorder.h"
 
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "version.h"
+
+#define BATCH 4096
+
+struct rec {
+    sqlite3 *db;
+    char *path;
+    char *err;
+    size_t errlen;
+    sqlite3_stmt *ins_access, *ins_anom;
+    int in_tx;
+    unsigned pending;
+    int64_t seq;
+};
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS runs ("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL,"          /* replay, run */
+    " scenario TEXT NOT NULL,"      /* scenario or trace path */
+    " seed INTEGER NOT NULL,"
+    " params TEXT NOT NULL,"        /* the full resolved parameter set */
+    " version TEXT NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('incomplete','complete','failed')),"
+    " sim_time_ps INTEGER NOT NULL DEFAULT 0,"
+    " anomalies INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS reg_accesses ("
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " seq INTEGER NOT NULL,"
+    " line INTEGER,"
+    " time_ps INTEGER NOT NULL,"
+    " space TEXT NOT NULL,"
+    " op TEXT NOT NULL,"
+    " width INTEGER NOT NULL,"
+    " offset INTEGER NOT NULL,"
+    " reg TEXT,"
+    " value INTEGER NOT NULL,"
+    " expected INTEGER,"
+    " mask INTEGER,"
+    " ok INTEGER,"
+    " verdict TEXT,"
+    " PRIMARY KEY (run_id, seq)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS anomalies ("
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " seq INTEGER NOT NULL,"
+    " time_ps INTEGER NOT NULL,"
+    " kind TEXT NOT NULL,"
+    " offset INTEGER,"
+    " value INTEGER,"
+    " msg TEXT,"
+    " PRIMARY KEY (run_id, seq)) WITHOUT ROWID;"
+    "CREATE VIEW IF NOT EXISTS mismatches AS"
+    " SELECT run_id, line, reg, space, op, printf('0x%08x', expected) AS expected,"
+    " printf('0x%08x', value) AS got, printf('0x%08x', ((expected | value) - (expected & value)) & mask) AS bits,"
+    " verdict FROM reg_accesses WHERE ok = 0;";
+
 const char *rec_lib_version(void) { return sqlite3_libversion(); }
+
+static int dberr(struct rec *r, const char *what)
+{
+    if (r->err && r->errlen)
+        snprintf(r->err, r->errlen, "%s: %s: %s", r->path, what, sqlite3_errmsg(r->db));
+    return -1;
+}
+
+static int exec(struct rec *r, const char *sql, const char *what)
+{
+    if (sqlite3_exec(r->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return dberr(r, what);
+    return 0;
+}
+
+const char *rec_error(const struct rec *r) { return r->err; }
+
+int rec_open(const char *path, struct rec **out, char *err, size_t errlen)
+{
+    struct rec *r = calloc(1, sizeof(*r));
+    if (!r) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    r->err = err;
+    r->errlen = errlen;
+    r->path = strdup(path);
+    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        dberr(r, "cannot open database");
+        goto fail;
+    }
+    sqlite3_busy_timeout(r->db, 30000);
+    int uv = -1;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(r->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) {
+        dberr(r, "not a database");
+        goto fail;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW)
+        uv = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (uv != 0 && uv != REC_SCHEMA_VERSION) {
+        snprintf(err, errlen, "%s: schema version %d, this e1ksim writes version %d", path, uv,
+                 REC_SCHEMA_VERSION);
+        goto fail;
+    }
+    if (exec(r, "PRAGMA journal_mode=WAL", "cannot set WAL") ||
+        exec(r, "BEGIN IMMEDIATE", "cannot start a transaction") ||
+        exec(r, schema, "cannot create the schema") ||
+        exec(r, "PRAGMA user_version=" "1", "cannot set the schema version") ||
+        exec(r, "COMMIT", "cannot commit the schema"))
+        goto fail;
+    if (sqlite3_prepare_v2(r->db,
+                           "INSERT INTO reg_accesses VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1,
+                           &r->ins_access, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(r->db, "INSERT INTO anomalies VALUES (?,?,?,?,?,?,?)", -1,
+                           &r->ins_anom, NULL) != SQLITE_OK) {
+        dberr(r, "cannot prepare statements");
+        goto fail;
+    }
+    *out = r;
+    return 0;
+fail:
+    sqlite3_finalize(r->ins_access);
+    sqlite3_finalize(r->ins_anom);
+    sqlite3_close(r->db);
+    free(r->path);
+    free(r);
+    return -1;
+}
+
+static int flush(struct rec *r)
+{
+    if (!r->in_tx)
+        return 0;
+    r->in_tx = 0;
+    r->pending = 0;
+    return exec(r, "COMMIT", "cannot commit");
+}
+
+static int ensure_tx(struct rec *r)
+{
+    if (r->in_tx && r->pending >= BATCH && flush(r))
+        return -1;
+    if (!r->in_tx) {
+        if (exec(r, "BEGIN IMMEDIATE", "cannot start a transaction"))
+            return -1;
+        r->in_tx = 1;
+    }
+    r->pending++;
+    return 0;
+}
+
+int rec_close(struct rec *r)
+{
+    if (!r)
+        return 0;
+    int rc = flush(r);
+    sqlite3_finalize(r->ins_access);
+    sqlite3_finalize(r->ins_anom);
+    if (sqlite3_close(r->db) != SQLITE_OK && !rc)
+        rc = dberr(r, "cannot close");
+    free(r->path);
+    free(r);
+    return rc;
+}
+
+int rec_run_begin(struct rec *r, const char *kind, const char *scenario, uint64_t seed,
+                  const char *params, int64_t *run_id)
+{
+    if (flush(r))
+        return -1;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(r->db,
+                           "INSERT INTO runs (kind, scenario, seed, params, version, status)"
+                           " VALUES (?,?,?,?,?,'incomplete')",
+                           -1, &st, NULL) != SQLITE_OK)
+        return dberr(r, "cannot prepare the run");
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, scenario, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)seed);
+    sqlite3_bind_text(st, 4, params, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, E1KSIM_VERSION, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return dberr(r, "cannot record the run");
+    *run_id = sqlite3_last_insert_rowid(r->db);
+    r->seq = 0;
+    return 0;
+}
+
+int rec_run_end(struct rec *r, int64_t run_id, const char *status, uint64_t sim_time_ps,
+                uint64_t anomalies)
+{
+    if (flush(r))
+        return -1;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(r->db,
+                           "UPDATE runs SET status=?, sim_time_ps=?, anomalies=? WHERE id=?", -1,
+                           &st, NULL) != SQLITE_OK)
+        return dberr(r, "cannot prepare the run's end");
+    sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)sim_time_ps);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)anomalies);
+    sqlite3_bind_int64(st, 4, run_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return dberr(r, "cannot finish the run");
+    return 0;
+}
+
+static int step_reset(struct rec *r, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? 0 : dberr(r, what);
+}
+
+int rec_access(struct rec *r, int64_t run_id, const struct rec_access *a)
+{
+    if (ensure_tx(r))
+        return -1;
+    sqlite3_stmt *st = r->ins_access;
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_int64(st, 2, r->seq++);
+    if (a->line)
+        sqlite3_bind_int(st, 3, (int)a->line);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)a->time_ps);
+    sqlite3_bind_text(st, 5, a->space, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, a->is_write ? "w" : "r", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, (int)a->width);
+    sqlite3_bind_int64(st, 8, a->offset);
+    if (a->reg)
+        sqlite3_bind_text(st, 9, a->reg, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 10, a->value);
+    if (a->has_expect) {
+        sqlite3_bind_int64(st, 11, a->expected);
+        sqlite3_bind_int64(st, 12, a->mask);
+        sqlite3_bind_int(st, 13, a->ok);
+    }
+    if (a->verdict)
+        sqlite3_bind_text(st, 14, a->verdict, -1, SQLITE_TRANSIENT);
+    return step_reset(r, st, "cannot record an access");
+}
+
+int rec_anomaly(struct rec *r, int64_t run_id, uint64_t time_ps, const char *kind, uint32_t offset,
+                uint64_t value, const char *msg)
+{
+    if (ensure_tx(r))
+        return -1;
+    sqlite3_stmt *st = r->ins_anom;
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_int64(st, 2, r->seq++);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)time_ps);
+    sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, offset);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)value);
+    sqlite3_bind_text(st, 7, msg, -1, SQLITE_TRANSIENT);
+    return step_reset(r, st, "cannot record an anomaly");
+}

@@ -1,1 +1,0 @@
-int e1k_model_placeholder_;
