@@ -22,11 +22,6 @@ void e1k_timing_default(struct e1k_timing *t)
     /* EERD: Microwire read = 3 start/opcode + 6 address + 1 dummy + 16 data
      * = 26 bits at the EEPROM clock (SDM 5.3: ~1 MHz on the 82540EM): 26 us. */
     t->eerd_ps = 26000000ull;
-    /* Software reset: the SDM asks software to wait 1 us before touching the
-     * device (SDM 14.3); the EEPROM auto-load of ~13 words adds ~340 us. */
-    t->reset_ps = 341000000ull;
-    /* PHY reset: 88E1011 requires ~10 ms? Linux waits 10 ms after PHY_RST. */
-    t->phy_reset_ps = 10000000000ull;
 }
 
 void e1k_timing_functional(struct e1k_timing *t) { memset(t, 0, sizeof(*t)); }
@@ -314,6 +309,14 @@ static void power_on(struct e1k_dev *d)
 }
 
 void e1k_pci_reset(struct e1k_dev *d) { power_on(d); }
+
+void e1k_eeprom_default_image(const struct e1k_config *cfg, uint16_t img[64])
+{
+    struct e1k_eeprom e;
+    e1k_eeprom_build(&e, cfg->mac, cfg->vendor_id, cfg->device_id, cfg->subsys_vendor_id,
+                     cfg->subsys_id);
+    memcpy(img, e.w, sizeof(e.w));
+}
 
 struct e1k_dev *e1k_new(const struct e1k_config *cfg, const struct e1k_host *host)
 {

@@ -37,8 +37,24 @@ void e1k_pci_init(struct e1k_dev *d)
     memset(c, 0, sizeof(d->pci));
     memset(d->pci_wmask, 0, sizeof(d->pci_wmask));
     memset(d->pci_w1c, 0, sizeof(d->pci_w1c));
-    put16(c, 0x00, d->cfg.vendor_id);
-    put16(c, 0x02, d->cfg.device_id);
+    /* IDs: the hardware defaults, replaced by the EEPROM's words when
+     * Initialization Control Word 1 (with a valid signature) says so
+     * (SDM 5.6.7: Load Vendor/Device IDs, Load Subsystem IDs). */
+    const uint16_t *ee = d->ee.w;
+    uint16_t icw1 = ee[E1K_EE_INIT1];
+    int valid = (icw1 >> 14) == 1;
+    uint16_t vid = d->cfg.vendor_id, did = d->cfg.device_id;
+    uint16_t svid = d->cfg.subsys_vendor_id, sid = d->cfg.subsys_id;
+    if (valid && (icw1 & E1K_EE_INIT1_LOAD_IDS)) {
+        vid = ee[E1K_EE_VID];
+        did = ee[E1K_EE_DEV_ID];
+    }
+    if (valid && (icw1 & E1K_EE_INIT1_LOAD_SUBSYS)) {
+        svid = ee[E1K_EE_SUBSYS_VID];
+        sid = ee[E1K_EE_SUBSYS_ID];
+    }
+    put16(c, 0x00, vid);
+    put16(c, 0x02, did);
     /* Command: I/O, memory, bus master, MWI, parity error response, SERR#. */
     put16(d->pci_wmask, 0x04, 0x0157);
     /* Status: capabilities list, 66 MHz capable, DEVSEL medium; error bits
@@ -60,9 +76,8 @@ void e1k_pci_init(struct e1k_dev *d)
     }
     put32(c, CFG_BAR2, 0x1); /* I/O space indicator */
     put32(d->pci_wmask, CFG_BAR2, ~(E1K_IO_SIZE - 1));
-    const uint16_t *ee = d->ee.w;
-    put16(c, 0x2C, ee[0x0C]); /* subsystem vendor ID, from the EEPROM */
-    put16(c, 0x2E, ee[0x0B]); /* subsystem ID, from the EEPROM */
+    put16(c, 0x2C, svid);
+    put16(c, 0x2E, sid);
     c[0x34] = CFG_CAP_PM;
     d->pci_wmask[0x3C] = 0xFF; /* interrupt line */
     c[0x3D] = 0x01;            /* INTA# */

@@ -32,5 +32,7 @@ int cmd_regs(int argc, char **argv);
 void help_regs(void);
 int cmd_replay(int argc, char **argv);
 void help_replay(void);
+int cmd_import_qemu(int argc, char **argv);
+void help_import_qemu(void);
 
 #endif

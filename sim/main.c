@@ -71,6 +71,8 @@ static void version_help(void)
 const struct cli_cmd cli_cmds[] = {
     { "replay", "replay a register-access trace against the model", cmd_replay, help_replay },
     { "regs", "print the register table", cmd_regs, help_regs },
+    { "import-qemu", "convert a QEMU trace-event log into a trace", cmd_import_qemu,
+      help_import_qemu },
     { "version", "print the version", cmd_version, version_help },
     { "help", "show help for a command", cmd_help, help_help },
     { NULL, NULL, NULL, NULL },

@@ -24,6 +24,7 @@ struct replay_mismatch {
     int is_irq;
     uint32_t offset, expected, got, mask;
     const char *div_id; /* intended divergence, or NULL */
+    int unverifiable;   /* depends on guest memory a register-only trace lacks */
 };
 
 struct replay_section {
@@ -31,8 +32,16 @@ struct replay_section {
     size_t checks, failures; /* failures: unexplained mismatches */
 };
 
+struct replay_div_count {
+    const char *id;
+    const char *reg;
+    size_t n;
+};
+
 struct replay_result {
-    size_t accesses, reads_checked, mismatches, intended, unexplained;
+    size_t accesses, reads_checked, mismatches, intended, unverifiable, unexplained;
+    struct replay_div_count *divs; /* intended divergences by id and register */
+    size_t ndivs;
     uint64_t anomalies;
     uint64_t sim_time_ps;
     int from_qemu;

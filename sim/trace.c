@@ -209,22 +209,48 @@ static int parse_line(struct trace *t, char *s, unsigned line, int *seen_access,
         return 0;
     }
     if (!strcasecmp(tok[0], "option")) {
-        if (nt != 3)
-            return fail(err, errlen, name, line, "'option' needs a key and a value");
+        static const struct {
+            const char *key;
+            int nvals;
+        } keys[] = { { "source", 1 }, { "timing", 1 }, { "mac", 1 },     { "autoneg", 1 },
+                     { "revision", 1 }, { "eeprom", 2 } };
+        int k = -1;
+        for (int i = 0; nt >= 2 && i < (int)(sizeof(keys) / sizeof(keys[0])); i++)
+            if (!strcasecmp(tok[1], keys[i].key))
+                k = i;
+        if (k < 0)
+            return fail(err, errlen, name, line,
+                        "unknown option '%s' (source, timing, mac, autoneg, revision, eeprom)",
+                        nt >= 2 ? tok[1] : "");
+        if (nt != 2 + keys[k].nvals)
+            return fail(err, errlen, name, line, "option %s takes %d value%s", keys[k].key,
+                        keys[k].nvals, keys[k].nvals > 1 ? "s" : "");
         if (*seen_access)
             return fail(err, errlen, name, line, "options must come before the first access");
-        if (strcasecmp(tok[1], "source") && strcasecmp(tok[1], "timing") &&
-            strcasecmp(tok[1], "mac"))
-            return fail(err, errlen, name, line, "unknown option '%s' (source, timing, mac)",
-                        tok[1]);
+        uint64_t a, v, ps;
+        if (k == 3 && parse_duration(tok[2], &ps))
+            return fail(err, errlen, name, line, "option autoneg needs a duration like 500ms");
+        if (k == 4 && parse_num(tok[2], 0xFF, &v))
+            return fail(err, errlen, name, line, "option revision needs a number 0-255");
+        if (k == 5 && (parse_num(tok[2], 63, &a) || parse_num(tok[3], 0xFFFF, &v)))
+            return fail(err, errlen, name, line,
+                        "option eeprom needs a word address 0-63 and a 16-bit value");
         if (!(it = push(t)))
             return fail(err, errlen, name, line, "out of memory");
         it->kind = TR_OPTION;
         it->line = line;
-        it->text = dupstr(tok[1]);
+        it->text = dupstr(keys[k].key);
         it->value_text = dupstr(tok[2]);
         if (!it->text || !it->value_text)
             return fail(err, errlen, name, line, "out of memory");
+        if (k == 3)
+            it->wait_ps = ps;
+        if (k == 4)
+            it->value = (uint32_t)v;
+        if (k == 5) {
+            it->offset = (uint32_t)a;
+            it->value = (uint32_t)v;
+        }
         return 0;
     }
     enum trace_space sp;

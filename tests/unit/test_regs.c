@@ -326,6 +326,60 @@ static void test_regs_link_and_lsc(void **state)
     th_free(h);
 }
 
+/* EERD reads of all 64 words agree with a Microwire bit-bang read through
+ * EECD (with EE_REQ/EE_GNT), and the words sum to 0xBABA (SDM 5.6.35). */
+static void eecd_set(struct th *h, uint32_t v) { th_wr(h, E1K_REG_EECD, v); }
+
+static uint16_t bitbang_read(struct th *h, unsigned addr)
+{
+    uint32_t base = E1K_EECD_REQ;
+    eecd_set(h, base);
+    assert_true(th_rd(h, E1K_REG_EECD) & E1K_EECD_GNT);
+    eecd_set(h, base | E1K_EECD_CS);
+    /* start bit 1, opcode 10 (READ), 6 address bits, MSB first */
+    uint32_t bits = (1u << 8) | (2u << 6) | (addr & 0x3f);
+    for (int i = 8; i >= 0; i--) {
+        uint32_t di = (bits >> i) & 1 ? E1K_EECD_DI : 0;
+        eecd_set(h, base | E1K_EECD_CS | di);
+        eecd_set(h, base | E1K_EECD_CS | di | E1K_EECD_SK);
+        eecd_set(h, base | E1K_EECD_CS | di);
+    }
+    uint16_t w = 0;
+    for (int i = 0; i < 16; i++) {
+        eecd_set(h, base | E1K_EECD_CS | E1K_EECD_SK);
+        eecd_set(h, base | E1K_EECD_CS);
+        w = (uint16_t)(w << 1 | ((th_rd(h, E1K_REG_EECD) & E1K_EECD_DO) ? 1 : 0));
+    }
+    eecd_set(h, base);
+    eecd_set(h, 0); /* release the grant */
+    assert_false(th_rd(h, E1K_REG_EECD) & E1K_EECD_GNT);
+    return w;
+}
+
+static void test_regs_eeprom_eerd_and_bitbang(void **state)
+{
+    struct th *h = th_new(0);
+    uint16_t sum = 0;
+    for (unsigned a = 0; a < 64; a++) {
+        th_wr(h, E1K_REG_EERD, (a << E1K_EERD_ADDR_SHIFT) | E1K_EERD_START);
+        assert_false(th_rd(h, E1K_REG_EERD) & E1K_EERD_DONE);
+        th_run(h, 30 * 1000000ull);
+        uint32_t v = th_rd(h, E1K_REG_EERD);
+        assert_true(v & E1K_EERD_DONE);
+        assert_int_equal((v & E1K_EERD_ADDR_MASK) >> E1K_EERD_ADDR_SHIFT, a);
+        uint16_t w = (uint16_t)(v >> E1K_EERD_DATA_SHIFT);
+        assert_int_equal(w, e1k_eeprom_words(h->d)[a]);
+        assert_int_equal(bitbang_read(h, a), w);
+        sum = (uint16_t)(sum + w);
+    }
+    assert_int_equal(sum, 0xBABA);
+    /* Pins without the grant are ignored and recorded. */
+    uint64_t a0 = e1k_anomaly_count(h->d, E1K_ANOM_EEPROM);
+    eecd_set(h, E1K_EECD_CS | E1K_EECD_SK);
+    assert_int_equal(e1k_anomaly_count(h->d, E1K_ANOM_EEPROM), a0 + 1);
+    th_free(h);
+}
+
 static void test_regs_random_storm(void **state)
 {
     /* A hostile guest: random offsets, widths and values on every path,
@@ -383,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_regs_pci_config),
         cmocka_unit_test(test_regs_software_reset),
         cmocka_unit_test(test_regs_link_and_lsc),
+        cmocka_unit_test(test_regs_eeprom_eerd_and_bitbang),
         cmocka_unit_test(test_regs_random_storm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,7 +28,6 @@ enum e1k_timer {
     E1K_TIMER_AUTONEG, /* PHY auto-negotiation / link-up completes */
     E1K_TIMER_MDIC,    /* MDIC operation completes (READY rises) */
     E1K_TIMER_EERD,    /* EERD read completes (DONE rises) */
-    E1K_TIMER_RESET,   /* CTRL.RST / EEPROM auto-load completes */
     E1K_TIMER_ITR,     /* interrupt throttling interval ends */
     E1K_TIMER_RDTR,    /* receive packet delay timer */
     E1K_TIMER_RADV,    /* receive absolute delay timer */
@@ -88,8 +87,6 @@ struct e1k_timing {
     uint64_t autoneg_ps;   /* auto-negotiation restart to link up */
     uint64_t mdic_ps;      /* MDIC op: 32-bit MDIO frame at 2.5 MHz ~ 25.6 us + preamble */
     uint64_t eerd_ps;      /* EERD word read over Microwire */
-    uint64_t reset_ps;     /* CTRL.RST until the EEPROM auto-load is done */
-    uint64_t phy_reset_ps; /* PHY reset (PHY_RST or PCTRL.RESET) */
 };
 
 struct e1k_config {
@@ -107,6 +104,10 @@ struct e1k_config {
 void e1k_config_default(struct e1k_config *cfg);
 void e1k_timing_default(struct e1k_timing *t);
 void e1k_timing_functional(struct e1k_timing *t);
+
+/* The EEPROM image e1k_new builds when cfg->eeprom_image is NULL (MAC and
+ * IDs from cfg, checksum word fixed). */
+void e1k_eeprom_default_image(const struct e1k_config *cfg, uint16_t img[64]);
 
 /* Create a device in its power-on state (EEPROM loaded). NULL on no memory. */
 struct e1k_dev *e1k_new(const struct e1k_config *cfg, const struct e1k_host *host);
