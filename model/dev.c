@@ -643,6 +643,8 @@ static uint32_t lane_mask(unsigned size, unsigned shift)
     return (size >= 4 ? 0xFFFFFFFFu : ((1u << (8 * size)) - 1)) << shift;
 }
 
+static void check_width(struct e1k_dev *d, int ri, uint32_t off, unsigned size, int is_write);
+
 /* One access within a single dword. */
 static uint32_t mmio_read_dword(struct e1k_dev *d, uint32_t off, unsigned size)
 {
@@ -654,8 +656,19 @@ static uint32_t mmio_read_dword(struct e1k_dev *d, uint32_t off, unsigned size)
                     off);
         return 0;
     }
+    check_width(d, ri, off, size, 0);
     uint32_t v = reg_read32(d, base, ri);
     return (v & lane_mask(size, shift)) >> shift;
+}
+
+/* Registers are 32-bit and are to be accessed as dwords; the packet buffer
+ * memory takes any width (SDM 13.1, 13.8). A narrower access still reaches
+ * the register through its byte lanes, and is recorded. */
+static void check_width(struct e1k_dev *d, int ri, uint32_t off, unsigned size, int is_write)
+{
+    if (size != 4 && ri != E1K_RI_PBM)
+        e1k_anomaly(d, E1K_ANOM_BAD_WIDTH, off, size, "%u-byte %s of %s (registers are 32-bit)",
+                    size, is_write ? "write" : "read", e1k_reg_at((size_t)ri)->name);
 }
 
 static void mmio_write_dword(struct e1k_dev *d, uint32_t off, uint32_t val, unsigned size)
@@ -668,6 +681,7 @@ static void mmio_write_dword(struct e1k_dev *d, uint32_t off, uint32_t val, unsi
                     "write of 0x%08x to unknown register offset 0x%05x", val, off);
         return;
     }
+    check_width(d, ri, off, size, 1);
     uint32_t lanes = lane_mask(size, shift);
     reg_write32(d, base, ri, (val << shift) & lanes, lanes);
 }

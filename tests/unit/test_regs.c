@@ -225,7 +225,13 @@ static void test_regs_byte_and_word_access(void **state)
     struct th *h = th_new(1);
     uint32_t ral1 = E1K_REG_RAL + 8;
     th_wr(h, ral1, 0x11223344);
+    uint64_t w0 = e1k_anomaly_count(h->d, E1K_ANOM_BAD_WIDTH);
     assert_int_equal(e1k_mmio_read(h->d, ral1, 1), 0x44);
+    assert_int_equal(e1k_anomaly_count(h->d, E1K_ANOM_BAD_WIDTH), w0 + 1);
+    /* the packet buffer memory takes any width */
+    e1k_mmio_write(h->d, E1K_REG_PBM + 5, 0xAB, 1);
+    assert_int_equal(e1k_mmio_read(h->d, E1K_REG_PBM + 4, 4), 0xAB00);
+    assert_int_equal(e1k_anomaly_count(h->d, E1K_ANOM_BAD_WIDTH), w0 + 1);
     assert_int_equal(e1k_mmio_read(h->d, ral1 + 1, 1), 0x33);
     assert_int_equal(e1k_mmio_read(h->d, ral1 + 2, 2), 0x1122);
     e1k_mmio_write(h->d, ral1 + 2, 0xBEEF, 2);
