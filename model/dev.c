@@ -94,9 +94,10 @@ uint64_t e1k_anomaly_total(const struct e1k_dev *d)
     return n;
 }
 
-static uint64_t now(const struct e1k_dev *d) { return d->host.now ? d->host.now(d->host.ctx) : 0; }
+uint64_t e1k_now(const struct e1k_dev *d) { return d->host.now ? d->host.now(d->host.ctx) : 0; }
+static uint64_t now(const struct e1k_dev *d) { return e1k_now(d); }
 
-static void timer_arm_in(struct e1k_dev *d, unsigned id, uint64_t delay)
+void e1k_timer_arm_in(struct e1k_dev *d, unsigned id, uint64_t delay)
 {
     uint64_t t = now(d);
     t = t > UINT64_MAX - delay ? UINT64_MAX : t + delay;
@@ -104,10 +105,56 @@ static void timer_arm_in(struct e1k_dev *d, unsigned id, uint64_t delay)
         d->host.timer_arm(d->host.ctx, id, t);
 }
 
-static void timer_cancel(struct e1k_dev *d, unsigned id)
+void e1k_timer_cancel(struct e1k_dev *d, unsigned id)
 {
     if (d->host.timer_cancel)
         d->host.timer_cancel(d->host.ctx, id);
+}
+
+static void timer_arm_in(struct e1k_dev *d, unsigned id, uint64_t delay)
+{
+    e1k_timer_arm_in(d, id, delay);
+}
+
+static void timer_cancel(struct e1k_dev *d, unsigned id) { e1k_timer_cancel(d, id); }
+
+static const char *const dma_kind_names[E1K_DMA_KINDS] = { "descriptor fetch",
+                                                           "descriptor write-back",
+                                                           "packet data" };
+
+int e1k_dma_read(struct e1k_dev *d, enum e1k_dma_kind kind, uint64_t addr, void *buf, size_t len,
+                 const char *what)
+{
+    if (d->host.dma_read && d->host.dma_read(d->host.ctx, kind, addr, buf, len) == 0)
+        return 0;
+    memset(buf, 0, len);
+    e1k_anomaly(d, E1K_ANOM_DMA, 0, addr, "%s: DMA read (%s) of %zu bytes at 0x%llx refused",
+                what, dma_kind_names[kind], len, (unsigned long long)addr);
+    return -1;
+}
+
+int e1k_dma_write(struct e1k_dev *d, enum e1k_dma_kind kind, uint64_t addr, const void *buf,
+                  size_t len, const char *what)
+{
+    if (d->host.dma_write && d->host.dma_write(d->host.ctx, kind, addr, buf, len) == 0)
+        return 0;
+    e1k_anomaly(d, E1K_ANOM_DMA, 0, addr, "%s: DMA write (%s) of %zu bytes at 0x%llx refused",
+                what, dma_kind_names[kind], len, (unsigned long long)addr);
+    return -1;
+}
+
+void e1k_stat_inc(struct e1k_dev *d, uint32_t off, uint32_t n)
+{
+    uint32_t v = rd(d, off);
+    wr(d, off, v > UINT32_MAX - n ? UINT32_MAX : v + n);
+}
+
+void e1k_stat_add64(struct e1k_dev *d, uint32_t lo_off, uint64_t n)
+{
+    uint64_t v = (uint64_t)rd(d, lo_off) | (uint64_t)rd(d, lo_off + 4) << 32;
+    v = v > UINT64_MAX - n ? UINT64_MAX : v + n;
+    wr(d, lo_off, (uint32_t)v);
+    wr(d, lo_off + 4, (uint32_t)(v >> 32));
 }
 
 const uint16_t *e1k_eeprom_words(const struct e1k_dev *d) { return d->ee.w; }
@@ -123,25 +170,6 @@ void e1k_reg_poke(struct e1k_dev *d, uint32_t off, uint32_t val)
 {
     if (off < E1K_MMIO_SIZE)
         d->r[off >> 2] = val;
-}
-
-/* ------------------------------------------------------------------------ */
-/* interrupts (SDM 13.4.17-13.4.21) */
-
-void e1k_update_irq(struct e1k_dev *d)
-{
-    int level = (rd(d, E1K_REG_ICR) & rd(d, E1K_REG_IMS)) != 0;
-    if (level != d->irq_level) {
-        d->irq_level = level;
-        if (d->host.set_irq)
-            d->host.set_irq(d->host.ctx, level);
-    }
-}
-
-void e1k_set_ics(struct e1k_dev *d, uint32_t causes)
-{
-    wr(d, E1K_REG_ICR, rd(d, E1K_REG_ICR) | causes);
-    e1k_update_irq(d);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -176,6 +204,137 @@ static void update_status_link(struct e1k_dev *d, int may_interrupt)
     wr(d, E1K_REG_STATUS, st);
     if (may_interrupt && ((old ^ st) & E1K_STATUS_LU))
         e1k_set_ics(d, E1K_ICR_LSC);
+    if ((old ^ st) & E1K_STATUS_LU)
+        e1k_tx_kick(d);
+}
+
+int e1k_mac_link_up(const struct e1k_dev *d) { return (rd(d, E1K_REG_STATUS) & E1K_STATUS_LU) != 0; }
+
+unsigned e1k_mac_speed(const struct e1k_dev *d)
+{
+    switch (rd(d, E1K_REG_STATUS) & E1K_STATUS_SPEED_MASK) {
+    case E1K_STATUS_SPEED_10: return 10;
+    case E1K_STATUS_SPEED_100: return 100;
+    default: return 1000;
+    }
+}
+
+int e1k_loopback(const struct e1k_dev *d)
+{
+    return (rd(d, E1K_REG_RCTL) & E1K_RCTL_LBM_MASK) == E1K_RCTL_LBM_MAC ||
+           e1k_phy_loopback(&d->phy);
+}
+
+int e1k_mac_can_tx(const struct e1k_dev *d)
+{
+    if (!(rd(d, E1K_REG_TCTL) & E1K_TCTL_EN))
+        return 0;
+    if (!e1k_mac_link_up(d) && !e1k_loopback(d))
+        return 0;
+    return e1k_now(d) >= d->fc_paused_until;
+}
+
+uint32_t e1k_crc32(const uint8_t *p, size_t len)
+{
+    static uint32_t table[256];
+    static int ready;
+    if (!ready) { /* idempotent: concurrent first calls write the same values */
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t c = i;
+            for (int k = 0; k < 8; k++)
+                c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            table[i] = c;
+        }
+        ready = 1;
+    }
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < len; i++)
+        c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}
+
+/* The PAUSE frame the MAC sends (SDM 3.7.x): destination FCAH:FCAL (the
+ * reserved multicast 01:80:C2:00:00:01 as software programs it), source
+ * RAL0/RAH0, type FCT (8808h), opcode 0001h, the pause time, zero padding
+ * to 60 bytes, FCS. */
+void e1k_fc_build_pause(const struct e1k_dev *d, uint16_t quanta, uint8_t buf[64])
+{
+    memset(buf, 0, 64);
+    uint32_t fcal = rd(d, E1K_REG_FCAL), fcah = rd(d, E1K_REG_FCAH);
+    uint32_t ral = rd(d, E1K_REG_RAL), rah = rd(d, E1K_REG_RAH);
+    for (int i = 0; i < 4; i++) {
+        buf[i] = (uint8_t)(fcal >> (8 * i));
+        buf[6 + i] = (uint8_t)(ral >> (8 * i));
+    }
+    buf[4] = (uint8_t)fcah;
+    buf[5] = (uint8_t)(fcah >> 8);
+    buf[10] = (uint8_t)rah;
+    buf[11] = (uint8_t)(rah >> 8);
+    uint16_t type = (uint16_t)rd(d, E1K_REG_FCT);
+    buf[12] = (uint8_t)(type >> 8);
+    buf[13] = (uint8_t)type;
+    buf[14] = 0x00;
+    buf[15] = 0x01;
+    buf[16] = (uint8_t)(quanta >> 8);
+    buf[17] = (uint8_t)quanta;
+    uint32_t fcs = e1k_crc32(buf, 60);
+    for (int i = 0; i < 4; i++)
+        buf[60 + i] = (uint8_t)(fcs >> (8 * i));
+}
+
+void e1k_fc_pause_received(struct e1k_dev *d, uint16_t quanta)
+{
+    if (!(rd(d, E1K_REG_CTRL) & E1K_CTRL_RFCE))
+        return;
+    uint32_t st = rd(d, E1K_REG_STATUS);
+    if (quanta == 0) {
+        d->fc_paused_until = 0;
+        e1k_timer_cancel(d, E1K_TIMER_FC);
+        wr(d, E1K_REG_STATUS, st & ~E1K_STATUS_TXOFF);
+        e1k_tx_kick(d);
+        return;
+    }
+    /* One quantum is 512 bit times at the current speed. */
+    uint64_t bit_ps = 1000000ull / e1k_mac_speed(d);
+    d->fc_paused_until = e1k_now(d) + (uint64_t)quanta * 512 * bit_ps;
+    wr(d, E1K_REG_STATUS, st | E1K_STATUS_TXOFF);
+    if (d->host.timer_arm)
+        d->host.timer_arm(d->host.ctx, E1K_TIMER_FC, d->fc_paused_until);
+}
+
+static void fc_send(struct e1k_dev *d, uint16_t quanta)
+{
+    uint8_t f[64];
+    e1k_fc_build_pause(d, quanta, f);
+    /* PAUSE frames go out even while the transmitter is paused (802.3 31B). */
+    if (e1k_mac_link_up(d) || e1k_loopback(d)) {
+        e1k_mac_tx_out(d, f, sizeof(f));
+        e1k_stat_inc(d, quanta ? E1K_REG_XOFFTXC : E1K_REG_XONTXC, 1);
+    }
+}
+
+void e1k_fc_rx_fifo_changed(struct e1k_dev *d, uint32_t fifo_bytes)
+{
+    if (!(rd(d, E1K_REG_CTRL) & E1K_CTRL_TFCE))
+        return;
+    uint32_t high = rd(d, E1K_REG_FCRTH) & 0xFFF8, low = rd(d, E1K_REG_FCRTL) & 0xFFF8;
+    if (!d->fc_xoff_sent && high && fifo_bytes >= high) {
+        d->fc_xoff_sent = 1;
+        fc_send(d, (uint16_t)rd(d, E1K_REG_FCTTV));
+    } else if (d->fc_xoff_sent && fifo_bytes < low) {
+        d->fc_xoff_sent = 0;
+        fc_send(d, 0);
+    }
+}
+
+void e1k_mac_tx_out(struct e1k_dev *d, const uint8_t *frame, size_t len)
+{
+    if (e1k_loopback(d)) {
+        e1k_rx_frame(d, frame, len);
+        return;
+    }
+    if (d->host.tx_frame)
+        d->host.tx_frame(d->host.ctx, frame, len);
 }
 
 static void phy_actions(struct e1k_dev *d, unsigned act)
@@ -277,12 +436,18 @@ static void software_reset(struct e1k_dev *d)
 {
     static const unsigned timers[] = { E1K_TIMER_MDIC, E1K_TIMER_EERD, E1K_TIMER_ITR,
                                        E1K_TIMER_RDTR, E1K_TIMER_RADV, E1K_TIMER_TIDV,
-                                       E1K_TIMER_TADV, E1K_TIMER_TX, E1K_TIMER_RX };
+                                       E1K_TIMER_TADV, E1K_TIMER_TX, E1K_TIMER_RX,
+                                       E1K_TIMER_FC };
     for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)
         timer_cancel(d, timers[i]);
     d->mdic_busy = 0;
     d->eerd_busy = 0;
     d->ioaddr = 0;
+    e1k_tx_reset(d);
+    e1k_rx_reset(d);
+    e1k_intr_reset(d);
+    d->fc_paused_until = 0;
+    d->fc_xoff_sent = 0;
     regs_to_reset_values(d, 1);
     e1k_eeprom_pins(&d->ee, 0, 0, 0);
     eeprom_autoload(d);
@@ -296,6 +461,12 @@ static void power_on(struct e1k_dev *d)
         timer_cancel(d, t);
     d->mdic_busy = d->eerd_busy = d->autoneg_busy = 0;
     d->ioaddr = 0;
+    e1k_tx_reset(d);
+    e1k_rx_reset(d);
+    e1k_intr_reset(d);
+    d->intr.assertions = 0;
+    d->fc_paused_until = 0;
+    d->fc_xoff_sent = 0;
     memset(d->r, 0, sizeof(d->r));
     regs_to_reset_values(d, 0);
     e1k_phy_power_on(&d->phy, d->cfg.cable_connected, d->cfg.partner_speeds);
@@ -334,11 +505,20 @@ struct e1k_dev *e1k_new(const struct e1k_config *cfg, const struct e1k_host *hos
                          cfg->subsys_vendor_id, cfg->subsys_id);
     }
     d->cfg.eeprom_image = NULL; /* not owned; the EEPROM now holds the words */
+    e1k_tx_init(d);
+    e1k_rx_init(d);
     power_on(d);
     return d;
 }
 
-void e1k_free(struct e1k_dev *d) { free(d); }
+void e1k_free(struct e1k_dev *d)
+{
+    if (!d)
+        return;
+    e1k_tx_free(d);
+    e1k_rx_free(d);
+    free(d);
+}
 
 /* ------------------------------------------------------------------------ */
 /* timers */
@@ -362,8 +542,21 @@ void e1k_timer_fired(struct e1k_dev *d, unsigned id)
     case E1K_TIMER_EERD:
         eerd_complete(d);
         break;
+    case E1K_TIMER_TX:
+        e1k_tx_step(d);
+        break;
+    case E1K_TIMER_RX:
+        e1k_rx_step(d);
+        break;
+    case E1K_TIMER_FC:
+        /* a flow-control pause ran out */
+        d->fc_paused_until = 0;
+        wr(d, E1K_REG_STATUS, rd(d, E1K_REG_STATUS) & ~E1K_STATUS_TXOFF);
+        e1k_tx_kick(d);
+        break;
     default:
-        break; /* mitigation and engine timers arrive with the datapath */
+        e1k_intr_timer(d, id);
+        break;
     }
 }
 
@@ -615,6 +808,22 @@ static void reg_write32(struct e1k_dev *d, uint32_t off, int ri, uint32_t val, u
         /* FPD is self-clearing: it acts (flushes the receive timer) and
          * reads back 0 (SDM 13.4.30). */
         wr(d, off, (rd(d, off) & ~wmask) | (val & wmask & ~E1K_RDTR_FPD));
+        if (val & E1K_RDTR_FPD)
+            e1k_intr_rx_flush(d);
+        return;
+    case E1K_RI_TDT:
+    case E1K_RI_TCTL:
+        wr(d, off, (rd(d, off) & ~wmask) | (val & wmask));
+        e1k_tx_kick(d);
+        return;
+    case E1K_RI_RDT:
+    case E1K_RI_RCTL:
+        wr(d, off, (rd(d, off) & ~wmask) | (val & wmask));
+        e1k_rx_kick(d);
+        return;
+    case E1K_RI_ITR:
+        wr(d, off, (rd(d, off) & ~wmask) | (val & wmask));
+        e1k_update_irq(d);
         return;
     default:
         break;

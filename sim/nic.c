@@ -67,16 +67,17 @@ static void h_tx(void *ctx, const uint8_t *f, size_t len)
         n->hooks.tx_frame(n->hooks.ctx, f, len, evq_now(n->q));
 }
 
-static int h_dma_read(void *ctx, uint64_t addr, void *buf, size_t len)
+static int h_dma_read(void *ctx, enum e1k_dma_kind kind, uint64_t addr, void *buf, size_t len)
 {
     struct simnic *n = ctx;
-    return n->hooks.dma_read ? n->hooks.dma_read(n->hooks.ctx, addr, buf, len) : -1;
+    return n->hooks.dma_read ? n->hooks.dma_read(n->hooks.ctx, kind, addr, buf, len) : -1;
 }
 
-static int h_dma_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+static int h_dma_write(void *ctx, enum e1k_dma_kind kind, uint64_t addr, const void *buf,
+                       size_t len)
 {
     struct simnic *n = ctx;
-    return n->hooks.dma_write ? n->hooks.dma_write(n->hooks.ctx, addr, buf, len) : -1;
+    return n->hooks.dma_write ? n->hooks.dma_write(n->hooks.ctx, kind, addr, buf, len) : -1;
 }
 
 struct simnic *simnic_new(struct evq *q, const struct e1k_config *cfg,

@@ -1,20 +1,34 @@
-/* A small test harness: the model on an event queue, with counters. */
+/* A small test harness: the model on an event queue, with guest memory,
+ * captured transmitted frames and counters. */
 #ifndef E1K_TEST_HARNESS_H
 #define E1K_TEST_HARNESS_H
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "e1k/e1k.h"
 #include "evq.h"
+#include "gmem.h"
 #include "nic.h"
+
+#define TH_MAX_FRAMES 4096
+
+struct th_frame {
+    uint8_t *data;
+    size_t len; /* FCS included */
+    uint64_t t;
+};
 
 struct th {
     struct evq *q;
     struct simnic *nic;
     struct e1k_dev *d;
+    struct gmem *mem;
     int irq;
     unsigned irq_edges;
     unsigned anomalies;
+    struct th_frame tx[TH_MAX_FRAMES];
+    size_t ntx;
 };
 
 static void th_irq(void *ctx, int level, uint64_t t)
@@ -26,11 +40,35 @@ static void th_irq(void *ctx, int level, uint64_t t)
 
 static void th_anom(void *ctx, const struct e1k_anomaly *a, uint64_t t) { ((struct th *)ctx)->anomalies++; }
 
+static void th_tx(void *ctx, const uint8_t *f, size_t len, uint64_t t)
+{
+    struct th *h = ctx;
+    if (h->ntx == TH_MAX_FRAMES)
+        return;
+    h->tx[h->ntx].data = malloc(len ? len : 1);
+    memcpy(h->tx[h->ntx].data, f, len);
+    h->tx[h->ntx].len = len;
+    h->tx[h->ntx].t = t;
+    h->ntx++;
+}
+
+static int th_dma_rd(void *ctx, enum e1k_dma_kind k, uint64_t a, void *b, size_t n)
+{
+    return gmem_dma_read(((struct th *)ctx)->mem, k, a, b, n);
+}
+
+static int th_dma_wr(void *ctx, enum e1k_dma_kind k, uint64_t a, const void *b, size_t n)
+{
+    return gmem_dma_write(((struct th *)ctx)->mem, k, a, b, n);
+}
+
 static inline struct th *th_new_cfg(const struct e1k_config *cfg)
 {
     struct th *h = calloc(1, sizeof(*h));
     h->q = evq_new();
-    struct simnic_hooks hk = { .ctx = h, .irq = th_irq, .anomaly = th_anom };
+    h->mem = gmem_new(16u << 20);
+    struct simnic_hooks hk = { .ctx = h, .irq = th_irq, .anomaly = th_anom, .tx_frame = th_tx,
+                               .dma_read = th_dma_rd, .dma_write = th_dma_wr };
     h->nic = simnic_new(h->q, cfg, &hk);
     h->d = simnic_dev(h->nic);
     return h;
@@ -46,16 +84,30 @@ static inline struct th *th_new(int functional)
     return th_new_cfg(&cfg);
 }
 
+static inline void th_clear_tx(struct th *h)
+{
+    for (size_t i = 0; i < h->ntx; i++)
+        free(h->tx[i].data);
+    h->ntx = 0;
+}
+
 static inline void th_free(struct th *h)
 {
+    th_clear_tx(h);
     simnic_free(h->nic);
     evq_free(h->q);
+    gmem_free(h->mem);
     free(h);
 }
 
 static inline void th_run(struct th *h, uint64_t ps) { evq_run_until(h->q, evq_now(h->q) + ps); }
+/* Run every pending event (engines, timers) to completion. */
+static inline void th_settle(struct th *h) { evq_run_until_idle(h->q); }
 
 static inline uint32_t th_rd(struct th *h, uint32_t off) { return e1k_mmio_read(h->d, off, 4); }
 static inline void th_wr(struct th *h, uint32_t off, uint32_t v) { e1k_mmio_write(h->d, off, v, 4); }
+
+/* Guest-side access to its memory. */
+static inline void *th_mem(struct th *h, uint64_t addr, size_t len) { return gmem_ptr(h->mem, addr, len); }
 
 #endif

@@ -35,6 +35,7 @@ enum e1k_timer {
     E1K_TIMER_TADV,    /* transmit absolute delay timer */
     E1K_TIMER_TX,      /* transmit engine's next step */
     E1K_TIMER_RX,      /* receive engine's next step */
+    E1K_TIMER_FC,      /* a received PAUSE's quanta run out */
     E1K_TIMER_COUNT
 };
 
@@ -63,15 +64,26 @@ struct e1k_anomaly {
     const char *msg; /* one line, valid only during the callback */
 };
 
+/* What a DMA transaction is for (the host counts them by kind). */
+enum e1k_dma_kind {
+    E1K_DMA_DESC_FETCH, /* descriptor read */
+    E1K_DMA_DESC_WB,    /* descriptor write-back */
+    E1K_DMA_DATA,       /* packet data, either way */
+    E1K_DMA_KINDS
+};
+
 struct e1k_host {
     void *ctx;
     /* DMA to/from guest-physical memory. Return 0, or negative when refused
-     * (outside guest memory): the model then behaves as the SDM says. */
-    int (*dma_read)(void *ctx, uint64_t addr, void *buf, size_t len);
-    int (*dma_write)(void *ctx, uint64_t addr, const void *buf, size_t len);
+     * (outside guest memory, or into a device's BAR): the model then behaves
+     * as the SDM says and records an E1K_ANOM_DMA anomaly. */
+    int (*dma_read)(void *ctx, enum e1k_dma_kind kind, uint64_t addr, void *buf, size_t len);
+    int (*dma_write)(void *ctx, enum e1k_dma_kind kind, uint64_t addr, const void *buf,
+                     size_t len);
     /* INTx line level changed (called only on changes). */
     void (*set_irq)(void *ctx, int level);
-    /* A frame left on the wire (no preamble; FCS not included). */
+    /* A frame left on the wire: destination address through FCS (no
+     * preamble/SFD), `len` including the 4 FCS bytes. */
     void (*tx_frame)(void *ctx, const uint8_t *frame, size_t len);
     /* Current simulated time in picoseconds. */
     uint64_t (*now)(void *ctx);
@@ -120,6 +132,16 @@ uint32_t e1k_io_read(struct e1k_dev *d, uint32_t off, unsigned size);
 void e1k_io_write(struct e1k_dev *d, uint32_t off, uint32_t val, unsigned size);
 uint32_t e1k_pci_read(struct e1k_dev *d, uint32_t off, unsigned size);
 void e1k_pci_write(struct e1k_dev *d, uint32_t off, uint32_t val, unsigned size);
+
+/* A frame arrives from the wire: destination address through FCS (`len`
+ * includes the 4 FCS bytes; a wrong FCS is a CRC error). Filtered, then held
+ * in the receive FIFO until descriptors take it. */
+enum e1k_rx_result {
+    E1K_RX_ACCEPTED,    /* into the receive FIFO */
+    E1K_RX_FILTERED,    /* no filter matched, or a PAUSE frame consumed by the MAC */
+    E1K_RX_DROPPED,     /* FIFO full (RXO, MPC), receiver off, link down, or bad frame */
+};
+enum e1k_rx_result e1k_rx_frame(struct e1k_dev *d, const uint8_t *frame, size_t len);
 
 /* Host-facing events. */
 void e1k_timer_fired(struct e1k_dev *d, unsigned id);

@@ -1,0 +1,47 @@
+/* Transmit engine (SDM 3.3, 3.4, 3.5, 3.6): descriptor fetch over DMA,
+ * legacy / context / data descriptors, checksum offload, TCP segmentation,
+ * VLAN insertion, padding, write-back, statistics. Event-driven: each step
+ * does its functional work and the next step is scheduled on E1K_TIMER_TX
+ * (so that timing can be attached without a rewrite). */
+#ifndef E1K_TX_H
+#define E1K_TX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct e1k_dev;
+
+/* The offload context loaded by a context descriptor (SDM 3.3.6). */
+struct e1k_tx_ctx {
+    uint8_t ipcss, ipcso, tucss, tucso, hdrlen;
+    uint16_t ipcse, tucse, mss;
+    uint32_t paylen;
+    uint8_t tse, ip, tcp; /* TUCMD.TSE, TUCMD.IP (IPv4), TUCMD.TCP */
+    uint8_t valid;
+};
+
+struct e1k_tx {
+    int scheduled;        /* a step is armed on E1K_TIMER_TX */
+    struct e1k_tx_ctx ctx;
+    /* the packet being gathered from data/legacy descriptors */
+    uint8_t *pkt;
+    size_t len, cap;
+    uint32_t ndesc;       /* descriptors in the packet so far */
+    uint8_t popts;        /* POPTS of the first data descriptor (IXSM/TXSM) */
+    uint8_t dcmd;         /* DCMD bits accumulated (TSE, VLE, IFCS, ...) */
+    uint16_t vlan;        /* special field of the EOP descriptor */
+    uint8_t legacy_css, legacy_cso, legacy_ic;
+    int is_data;          /* extended (data) descriptors in use for this packet */
+    uint64_t frames, tso_segments, descs;
+};
+
+void e1k_tx_init(struct e1k_dev *d);
+void e1k_tx_free(struct e1k_dev *d);
+/* Back to the reset state: context, partial packet dropped, step cancelled. */
+void e1k_tx_reset(struct e1k_dev *d);
+/* TDT written, TCTL.EN set, link up, pause over: make sure a step will run. */
+void e1k_tx_kick(struct e1k_dev *d);
+/* E1K_TIMER_TX expired. */
+void e1k_tx_step(struct e1k_dev *d);
+
+#endif
