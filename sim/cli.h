@@ -28,6 +28,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 int cmd_version(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+void help_run(void);
 int cmd_regs(int argc, char **argv);
 void help_regs(void);
 int cmd_replay(int argc, char **argv);

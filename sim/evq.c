@@ -18,6 +18,7 @@ struct evq {
     uint64_t seq;
     uint64_t dispatched;
     int stop;
+    int depth; /* run_* calls in progress (a handler may run time forward) */
 };
 
 #define SEQ_MASK ((UINT64_C(1) << 56) - 1)
@@ -179,30 +180,36 @@ int evq_step(struct evq *q)
     return 1;
 }
 
+/* A handler may itself call evq_run_until to let time pass while it waits
+ * (the simulated driver's udelay/msleep during probe): the nested call runs
+ * the events due meanwhile. A stop request survives nesting: only the
+ * outermost call clears it on entry. */
 uint64_t evq_run_until(struct evq *q, simtime_t until)
 {
     uint64_t k = 0;
-    q->stop = 0;
-    while (q->n && q->heap[0].time <= until) {
+    if (q->depth++ == 0)
+        q->stop = 0;
+    while (q->n && q->heap[0].time <= until && !q->stop) {
         dispatch_top(q);
         k++;
-        if (q->stop)
-            return k;
     }
-    if (until > q->now)
+    if (!q->stop && until > q->now)
         q->now = until;
+    q->depth--;
     return k;
 }
 
 uint64_t evq_run_until_idle(struct evq *q)
 {
     uint64_t k = 0;
-    q->stop = 0;
-    while (q->n) {
+    if (q->depth++ == 0)
+        q->stop = 0;
+    while (q->n && !q->stop) {
         dispatch_top(q);
         k++;
-        if (q->stop)
-            break;
     }
+    q->depth--;
     return k;
 }
+
+int evq_depth(const struct evq *q) { return q->depth; }

@@ -84,6 +84,9 @@ int evq_step(struct evq *q);
 /* From a handler: make the current run_* call return after this handler. */
 void evq_stop(struct evq *q);
 int evq_stopped(const struct evq *q);
+/* How many run_* calls are in progress (1 inside a handler, 2+ when a
+ * handler is itself letting time pass). */
+int evq_depth(const struct evq *q);
 
 /* Total events dispatched since creation. */
 uint64_t evq_dispatched(const struct evq *q);

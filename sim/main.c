@@ -69,6 +69,7 @@ static void version_help(void)
 }
 
 const struct cli_cmd cli_cmds[] = {
+    { "run", "run a scenario and record it in SQLite", cmd_run, help_run },
     { "replay", "replay a register-access trace against the model", cmd_replay, help_replay },
     { "regs", "print the register table", cmd_regs, help_regs },
     { "import-qemu", "convert a QEMU trace-event log into a trace", cmd_import_qemu,

@@ -67,6 +67,13 @@ static void h_tx(void *ctx, const uint8_t *f, size_t len)
         n->hooks.tx_frame(n->hooks.ctx, f, len, evq_now(n->q));
 }
 
+static void h_frame_event(void *ctx, int ev)
+{
+    struct simnic *n = ctx;
+    if (n->hooks.frame_event)
+        n->hooks.frame_event(n->hooks.ctx, ev, evq_now(n->q));
+}
+
 static int h_dma_read(void *ctx, enum e1k_dma_kind kind, uint64_t addr, void *buf, size_t len)
 {
     struct simnic *n = ctx;
@@ -104,6 +111,7 @@ struct simnic *simnic_new(struct evq *q, const struct e1k_config *cfg,
         .timer_arm = h_timer_arm,
         .timer_cancel = h_timer_cancel,
         .anomaly = h_anomaly,
+        .frame_event = h_frame_event,
     };
     n->dev = e1k_new(cfg, &host);
     if (!n->dev) {

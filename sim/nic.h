@@ -16,6 +16,7 @@ struct simnic_hooks {
     void (*irq)(void *ctx, int level, uint64_t t_ps);
     void (*anomaly)(void *ctx, const struct e1k_anomaly *a, uint64_t t_ps);
     void (*tx_frame)(void *ctx, const uint8_t *frame, size_t len, uint64_t t_ps);
+    void (*frame_event)(void *ctx, int ev, uint64_t t_ps);
     int (*dma_read)(void *ctx, enum e1k_dma_kind kind, uint64_t addr, void *buf, size_t len);
     int (*dma_write)(void *ctx, enum e1k_dma_kind kind, uint64_t addr, const void *buf,
                      size_t len);

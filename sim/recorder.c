@@ -14,7 +14,7 @@ struct rec {
     char *path;
     char *err;
     size_t errlen;
-    sqlite3_stmt *ins_access, *ins_anom;
+    sqlite3_stmt *ins_access, *ins_anom, *ins_pkt, *ins_irq, *ins_hist, *ins_ctr;
     int in_tx;
     unsigned pending;
     int64_t seq;
@@ -30,7 +30,61 @@ static const char schema[] =
     " version TEXT NOT NULL,"
     " status TEXT NOT NULL CHECK (status IN ('incomplete','complete','failed')),"
     " sim_time_ps INTEGER NOT NULL DEFAULT 0,"
-    " anomalies INTEGER NOT NULL DEFAULT 0);"
+    " anomalies INTEGER NOT NULL DEFAULT 0,"
+    " run_key TEXT);"
+    "CREATE TABLE IF NOT EXISTS packets ("
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " dir TEXT NOT NULL CHECK (dir IN ('rx','tx')),"
+    " pkt_id INTEGER NOT NULL,"
+    " len INTEGER NOT NULL,"
+    " dropped INTEGER NOT NULL,"
+    " t_offer_ps INTEGER, t_mac_ps INTEGER, t_dma_ps INTEGER, t_wb_ps INTEGER,"
+    " t_irq_ps INTEGER, t_handler_ps INTEGER, t_done_ps INTEGER,"
+    " t_queued_ps INTEGER, t_doorbell_ps INTEGER, t_fetch_ps INTEGER, t_wire_ps INTEGER,"
+    " PRIMARY KEY (run_id, dir, pkt_id)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS interrupts ("
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " seq INTEGER NOT NULL,"
+    " t_ps INTEGER NOT NULL,"
+    " causes INTEGER NOT NULL,"
+    " rx_frames INTEGER NOT NULL,"
+    " tx_frames INTEGER NOT NULL,"
+    " PRIMARY KEY (run_id, seq)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS histograms ("
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " dir TEXT NOT NULL,"
+    " lo_ns INTEGER NOT NULL,"
+    " hi_ns INTEGER NOT NULL,"
+    " count INTEGER NOT NULL,"
+    " PRIMARY KEY (run_id, dir, lo_ns)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS counters ("
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " name TEXT NOT NULL,"
+    " value REAL NOT NULL,"
+    " PRIMARY KEY (run_id, name)) WITHOUT ROWID;"
+    "CREATE VIEW IF NOT EXISTS packet_latency AS"
+    " SELECT run_id, dir, pkt_id, (t_done_ps - t_offer_ps) / 1000.0 AS latency_ns"
+    " FROM packets WHERE dropped = 0 AND t_done_ps IS NOT NULL AND t_offer_ps IS NOT NULL;"
+    "CREATE VIEW IF NOT EXISTS run_percentiles AS"
+    " WITH l AS (SELECT run_id, dir, latency_ns,"
+    "   ROW_NUMBER() OVER (PARTITION BY run_id, dir ORDER BY latency_ns) AS rn,"
+    "   COUNT(*) OVER (PARTITION BY run_id, dir) AS n FROM packet_latency)"
+    " SELECT run_id, dir, n AS frames,"
+    "   MIN(latency_ns) AS min_ns,"
+    "   MAX(CASE WHEN rn <= (n * 50 + 99) / 100 THEN latency_ns END) AS p50_ns,"
+    "   MAX(CASE WHEN rn <= (n * 90 + 99) / 100 THEN latency_ns END) AS p90_ns,"
+    "   MAX(CASE WHEN rn <= (n * 99 + 99) / 100 THEN latency_ns END) AS p99_ns,"
+    "   MAX(CASE WHEN rn <= (n * 999 + 999) / 1000 THEN latency_ns END) AS p999_ns,"
+    "   MAX(latency_ns) AS max_ns"
+    " FROM l GROUP BY run_id, dir;"
+    "CREATE VIEW IF NOT EXISTS interrupt_rate AS"
+    " SELECT i.run_id, COUNT(*) AS interrupts,"
+    "   COUNT(*) * 1e12 / MAX(m.value, 1) AS per_second,"
+    "   AVG(i.rx_frames + i.tx_frames) AS frames_per_interrupt"
+    " FROM interrupts i"
+    " JOIN counters s ON s.run_id = i.run_id AND s.name = 'traffic_start_ps'"
+    " JOIN counters m ON m.run_id = i.run_id AND m.name = 'measured_ps'"
+    " WHERE i.t_ps >= s.value AND i.t_ps < s.value + m.value GROUP BY i.run_id;"
     "CREATE TABLE IF NOT EXISTS reg_accesses ("
     " run_id INTEGER NOT NULL REFERENCES runs(id),"
     " seq INTEGER NOT NULL,"
@@ -112,14 +166,23 @@ int rec_open(const char *path, struct rec **out, char *err, size_t errlen)
     if (exec(r, "PRAGMA journal_mode=WAL", "cannot set WAL") ||
         exec(r, "BEGIN IMMEDIATE", "cannot start a transaction") ||
         exec(r, schema, "cannot create the schema") ||
-        exec(r, "PRAGMA user_version=" "1", "cannot set the schema version") ||
+        exec(r, "PRAGMA user_version=2", "cannot set the schema version") ||
         exec(r, "COMMIT", "cannot commit the schema"))
         goto fail;
     if (sqlite3_prepare_v2(r->db,
                            "INSERT INTO reg_accesses VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1,
                            &r->ins_access, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(r->db, "INSERT INTO anomalies VALUES (?,?,?,?,?,?,?)", -1,
-                           &r->ins_anom, NULL) != SQLITE_OK) {
+                           &r->ins_anom, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(r->db,
+                           "INSERT INTO packets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1,
+                           &r->ins_pkt, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(r->db, "INSERT INTO interrupts VALUES (?,?,?,?,?,?)", -1, &r->ins_irq,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(r->db, "INSERT INTO histograms VALUES (?,?,?,?,?)", -1, &r->ins_hist,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(r->db, "INSERT OR REPLACE INTO counters VALUES (?,?,?)", -1,
+                           &r->ins_ctr, NULL) != SQLITE_OK) {
         dberr(r, "cannot prepare statements");
         goto fail;
     }
@@ -128,6 +191,10 @@ int rec_open(const char *path, struct rec **out, char *err, size_t errlen)
 fail:
     sqlite3_finalize(r->ins_access);
     sqlite3_finalize(r->ins_anom);
+    sqlite3_finalize(r->ins_pkt);
+    sqlite3_finalize(r->ins_irq);
+    sqlite3_finalize(r->ins_hist);
+    sqlite3_finalize(r->ins_ctr);
     sqlite3_close(r->db);
     free(r->path);
     free(r);
@@ -163,6 +230,10 @@ int rec_close(struct rec *r)
     int rc = flush(r);
     sqlite3_finalize(r->ins_access);
     sqlite3_finalize(r->ins_anom);
+    sqlite3_finalize(r->ins_pkt);
+    sqlite3_finalize(r->ins_irq);
+    sqlite3_finalize(r->ins_hist);
+    sqlite3_finalize(r->ins_ctr);
     if (sqlite3_close(r->db) != SQLITE_OK && !rc)
         rc = dberr(r, "cannot close");
     free(r->path);
@@ -265,4 +336,89 @@ int rec_anomaly(struct rec *r, int64_t run_id, uint64_t time_ps, const char *kin
     sqlite3_bind_int64(st, 6, (sqlite3_int64)value);
     sqlite3_bind_text(st, 7, msg, -1, SQLITE_TRANSIENT);
     return step_reset(r, st, "cannot record an anomaly");
+}
+
+static void bind_t(sqlite3_stmt *st, int i, uint64_t t)
+{
+    if (t != REC_NONE)
+        sqlite3_bind_int64(st, i, (sqlite3_int64)t);
+}
+
+int rec_packet(struct rec *r, int64_t run_id, const struct rec_packet *p)
+{
+    if (ensure_tx(r))
+        return -1;
+    sqlite3_stmt *st = r->ins_pkt;
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_text(st, 2, p->dir ? "tx" : "rx", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)p->id);
+    sqlite3_bind_int(st, 4, (int)p->len);
+    sqlite3_bind_int(st, 5, p->dropped);
+    bind_t(st, 6, p->t_offer);
+    bind_t(st, 7, p->t_mac);
+    bind_t(st, 8, p->t_dma);
+    bind_t(st, 9, p->t_wb);
+    bind_t(st, 10, p->t_irq);
+    bind_t(st, 11, p->t_handler);
+    bind_t(st, 12, p->t_done);
+    bind_t(st, 13, p->t_queued);
+    bind_t(st, 14, p->t_doorbell);
+    bind_t(st, 15, p->t_fetch);
+    bind_t(st, 16, p->t_wire);
+    return step_reset(r, st, "cannot record a packet");
+}
+
+int rec_interrupt(struct rec *r, int64_t run_id, uint64_t seq, uint64_t t_assert, uint32_t causes,
+                  uint64_t rx_frames, uint64_t tx_frames)
+{
+    if (ensure_tx(r))
+        return -1;
+    sqlite3_stmt *st = r->ins_irq;
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)t_assert);
+    sqlite3_bind_int64(st, 4, causes);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)rx_frames);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)tx_frames);
+    return step_reset(r, st, "cannot record an interrupt");
+}
+
+int rec_histogram(struct rec *r, int64_t run_id, int dir, uint64_t lo_ns, uint64_t hi_ns,
+                  uint64_t count)
+{
+    if (ensure_tx(r))
+        return -1;
+    sqlite3_stmt *st = r->ins_hist;
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_text(st, 2, dir ? "tx" : "rx", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)lo_ns);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)hi_ns);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)count);
+    return step_reset(r, st, "cannot record a histogram bucket");
+}
+
+int rec_counter(struct rec *r, int64_t run_id, const char *name, double value)
+{
+    if (ensure_tx(r))
+        return -1;
+    sqlite3_stmt *st = r->ins_ctr;
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_double(st, 3, value);
+    return step_reset(r, st, "cannot record a counter");
+}
+
+int rec_run_key(struct rec *r, int64_t run_id, const char *key)
+{
+    if (flush(r))
+        return -1;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(r->db, "UPDATE runs SET run_key=? WHERE id=?", -1, &st, NULL) !=
+        SQLITE_OK)
+        return dberr(r, "cannot prepare the run key");
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, run_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : dberr(r, "cannot record the run key");
 }

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REC_SCHEMA_VERSION 1
+#define REC_SCHEMA_VERSION 2
 
 struct rec;
 
@@ -42,5 +42,33 @@ struct rec_access {
 int rec_access(struct rec *r, int64_t run_id, const struct rec_access *a);
 int rec_anomaly(struct rec *r, int64_t run_id, uint64_t time_ps, const char *kind, uint32_t offset,
                 uint64_t value, const char *msg);
+
+/* Per-frame stage times in picoseconds; REC_NONE where a stage did not
+ * happen. Receive: mac = last bit at the MAC, dma = data in guest memory,
+ * wb = descriptor written back, irq = interrupt asserted after that,
+ * handler = the handler (ISR/NAPI poll/PMD loop) that took it started,
+ * done = delivered to the stack. Transmit: queued = descriptor written by
+ * the driver, doorbell = TDT write, fetch = descriptor fetched, wire = last
+ * bit on the wire, wb = written back, done = cleaned by the driver. */
+#define REC_NONE UINT64_MAX
+struct rec_packet {
+    int dir; /* 0 rx, 1 tx */
+    uint64_t id;
+    uint32_t len;
+    int dropped;
+    uint64_t t_offer;   /* rx: first bit at the MAC; tx: handed to the driver */
+    uint64_t t_mac, t_dma, t_wb, t_irq, t_handler, t_done;       /* rx */
+    uint64_t t_queued, t_doorbell, t_fetch, t_wire;              /* tx (+ t_wb, t_done) */
+};
+int rec_packet(struct rec *r, int64_t run_id, const struct rec_packet *p);
+int rec_interrupt(struct rec *r, int64_t run_id, uint64_t seq, uint64_t t_assert, uint32_t causes,
+                  uint64_t rx_frames, uint64_t tx_frames);
+/* Latency histogram bucket (summary level): frames whose latency fell in
+ * [lo_ns, hi_ns). */
+int rec_histogram(struct rec *r, int64_t run_id, int dir, uint64_t lo_ns, uint64_t hi_ns,
+                  uint64_t count);
+int rec_counter(struct rec *r, int64_t run_id, const char *name, double value);
+/* Record the run's identity hash (scenario, parameters, seed, version). */
+int rec_run_key(struct rec *r, int64_t run_id, const char *key);
 
 #endif

@@ -91,6 +91,19 @@ struct e1k_host {
     void (*timer_cancel)(void *ctx, unsigned id);
     /* Optional. */
     void (*anomaly)(void *ctx, const struct e1k_anomaly *a);
+    /* Optional: a frame reached a stage (see enum e1k_frame_event). Receive
+     * events come in the order frames were accepted by e1k_rx_frame,
+     * transmit events in ring order, so the host can match them to frames. */
+    void (*frame_event)(void *ctx, int ev);
+};
+
+enum e1k_frame_event {
+    E1K_EV_RX_DMA_DONE, /* a received frame's data is in guest memory */
+    E1K_EV_RX_WB,       /* its last descriptor is written back */
+    E1K_EV_RX_DROP,     /* an accepted frame was dropped before reaching memory */
+    E1K_EV_TX_FETCH,    /* a frame's first descriptor was fetched */
+    E1K_EV_TX_WIRE,     /* a frame (or TSO segment: each) left the MAC */
+    E1K_EV_TX_WB,       /* a frame's last descriptor was written back (or completed) */
 };
 
 /* Durations of device-internal operations, in picoseconds. The `functional`
