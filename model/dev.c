@@ -310,6 +310,10 @@ static void fc_send(struct e1k_dev *d, uint16_t quanta)
     if (e1k_mac_link_up(d) || e1k_loopback(d)) {
         e1k_mac_tx_out(d, f, sizeof(f));
         e1k_stat_inc(d, quanta ? E1K_REG_XOFFTXC : E1K_REG_XONTXC, 1);
+        /* Flow-control frames count in the total transmit counters (13.7). */
+        e1k_stat_inc(d, E1K_REG_TPT, 1);
+        e1k_stat_add64(d, E1K_REG_TOTL, sizeof(f));
+        e1k_stat_inc(d, E1K_REG_PTC64, 1);
     }
 }
 

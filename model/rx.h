@@ -16,6 +16,13 @@ struct e1k_rx_fifo_entry {
     uint8_t *data;
     uint32_t len;   /* bytes as received, FCS included */
     uint32_t flags; /* filter results (match type, VLAN, errors), rx.c's */
+    /* What the host will see, fixed when the frame enters the FIFO: `data`
+     * holds out_len bytes after VLAN and CRC stripping; the descriptor
+     * fields of the frame's first (csum) and last (status, errors,
+     * special) descriptor. */
+    uint32_t out_len;
+    uint16_t csum, special;
+    uint8_t status, errors;
 };
 
 struct e1k_rx {
@@ -24,6 +31,8 @@ struct e1k_rx {
     size_t qhead, qlen, qcap;
     uint32_t fifo_bytes;        /* bytes held, against the PBA receive allocation */
     uint32_t cur_off;           /* bytes of the head frame already written (multi-descriptor) */
+    int stalled;    /* ring unusable (bad RDLEN/RDH/RDT, descriptor DMA refused):
+                     * no step until RDT or RCTL is written again */
     uint64_t frames, dropped;
 };
 

@@ -33,6 +33,27 @@ struct e1k_tx {
     uint8_t legacy_css, legacy_cso, legacy_ic;
     int is_data;          /* extended (data) descriptors in use for this packet */
     uint64_t frames, tso_segments, descs;
+
+    /* The device keeps the segmentation context (TUCMD.TSE = 1) apart from
+     * the checksum context `ctx` (TUCMD.TSE = 0): data descriptors pick one
+     * with DCMD.TSE (SDM 3.3.7.1). */
+    struct e1k_tx_ctx tso_ctx;
+    uint8_t *frame;       /* the frame being put on the wire */
+    size_t frame_cap;
+    int pkt_tse;          /* the packet is a TCP segmentation send */
+    int pkt_bad;          /* drop at EOP (data DMA refused, too large, ...) */
+    uint8_t first_cmd;    /* CMD/DCMD of the packet's first descriptor */
+    uint16_t first_special;
+    uint32_t warned_tdlen; /* last odd TDLEN value reported (once per value) */
+    /* A TSO send being cut into segments, one per step; the EOP descriptor
+     * stays at TDH until the last segment is out. */
+    int seg_active;
+    struct e1k_tx_ctx seg_ctx;
+    uint32_t seg_hdrlen, seg_mss, seg_total, seg_off, seg_count, seg_limit;
+    uint8_t seg_popts, seg_cmd;
+    uint16_t seg_vlan;
+    uint64_t eop_addr;    /* guest address of that EOP descriptor */
+    uint8_t eop_desc[16];
 };
 
 void e1k_tx_init(struct e1k_dev *d);

@@ -107,7 +107,7 @@ struct ctx {
     uint64_t origin, end_time;
 
     struct fifo rxf, txf;   /* frames in flight */
-    size_t hint_dma, hint_wb, hint_fetch, hint_wire, hint_txwb;
+    size_t hint_dma, hint_wb, hint_fetch, hint_txwb;
     uint64_t wb_since_irq_rx, wb_since_irq_tx;
     uint64_t irq_seq;
     size_t irq_hint;        /* rx frames up to here have their interrupt time */
@@ -362,7 +362,10 @@ static void on_frame_event(void *ctx, int ev, uint64_t t)
             tr->t[T_FETCH] = t;
         break;
     case E1K_EV_TX_WIRE:
-        if ((tr = fifo_first_without(&c->txf, T_WIRE, &c->hint_wire)))
+        /* The packet being sent is the one fetched last; a TSO send has a
+         * wire event per segment: the last one stays. */
+        if (c->hint_fetch < c->txf.n && (tr = fifo_at(&c->txf, c->hint_fetch)) &&
+            tr->t[T_FETCH] != REC_NONE)
             tr->t[T_WIRE] = t;
         break;
     case E1K_EV_TX_WB:
@@ -471,8 +474,6 @@ static void tx_retire(struct ctx *c, uint64_t id, uint64_t t, int dropped)
         fifo_pop(&c->txf);
         if (c->hint_fetch)
             c->hint_fetch--;
-        if (c->hint_wire)
-            c->hint_wire--;
         if (c->hint_txwb)
             c->hint_txwb--;
         if (mine)
