@@ -13,6 +13,7 @@
 
 void e1k_timing_default(struct e1k_timing *t)
 {
+    memset(t, 0, sizeof(*t));
     /* Auto-negotiation: IEEE 802.3 clause 28 break-link + FLP exchange; an
      * 88E1011 typically links up 1.5-3 s after restart. 2 s is the default. */
     t->autoneg_ps = 2000000000000ull;
@@ -20,8 +21,23 @@ void e1k_timing_default(struct e1k_timing *t)
      * 2.5 MHz (802.3 22.2.2.11): 25.6 us. */
     t->mdic_ps = 25600000ull;
     /* EERD: Microwire read = 3 start/opcode + 6 address + 1 dummy + 16 data
-     * = 26 bits at the EEPROM clock (SDM 5.3: ~1 MHz on the 82540EM): 26 us. */
+     * = 26 bits at the EEPROM clock (~1 MHz on the 82540EM): 26 us. */
     t->eerd_ps = 26000000ull;
+    /* 32-bit PCI at 33 MHz (30 ns cycles, PCI 2.2 4.2.3): 133 MB/s peak. A
+     * memory read through a host bridge answers after ~0.5-1 us; 600 ns. A
+     * posted write costs arbitration, address and turnaround: 3 cycles.
+     * Bursts up to 256 bytes (the 82540EM ends bursts at cache-line
+     * multiples; a conservative latency timer allows about 64 data phases). */
+    t->pci_mhz = 33;
+    t->pci_bytes = 4;
+    t->dma_read_latency_ps = 600000ull;
+    t->dma_write_cycles = 3;
+    t->dma_burst_bytes = 256;
+    /* Register reads are non-posted round trips (~1 us on PCI through a
+     * bridge); writes are posted (a few bus cycles). */
+    t->mmio_read_ps = 1000000ull;
+    t->mmio_write_ps = 90000ull;
+    t->wire = 1;
 }
 
 void e1k_timing_functional(struct e1k_timing *t) { memset(t, 0, sizeof(*t)); }
@@ -122,9 +138,27 @@ static const char *const dma_kind_names[E1K_DMA_KINDS] = { "descriptor fetch",
                                                            "descriptor write-back",
                                                            "packet data" };
 
+const struct e1k_timing *e1k_get_timing(const struct e1k_dev *d) { return &d->cfg.timing; }
+
+/* A transfer is cut into bursts; each pays the read latency (or the posted
+ * write's overhead cycles) and one bus cycle per data phase. */
+uint64_t e1k_dma_cost(const struct e1k_dev *d, int is_read, size_t len)
+{
+    const struct e1k_timing *t = &d->cfg.timing;
+    if (!t->pci_mhz || !t->pci_bytes)
+        return 0;
+    uint64_t cyc = t->pci_mhz >= 66 ? 15000ull : 30000ull;
+    uint64_t burst = t->dma_burst_bytes ? t->dma_burst_bytes : 256;
+    uint64_t bursts = len ? (len + burst - 1) / burst : 1;
+    uint64_t phases = (len + t->pci_bytes - 1) / t->pci_bytes;
+    uint64_t per = is_read ? t->dma_read_latency_ps : t->dma_write_cycles * cyc;
+    return bursts * per + phases * cyc;
+}
+
 int e1k_dma_read(struct e1k_dev *d, enum e1k_dma_kind kind, uint64_t addr, void *buf, size_t len,
                  const char *what)
 {
+    d->dma_acc_ps += e1k_dma_cost(d, 1, len);
     if (d->host.dma_read && d->host.dma_read(d->host.ctx, kind, addr, buf, len) == 0)
         return 0;
     memset(buf, 0, len);
@@ -136,6 +170,7 @@ int e1k_dma_read(struct e1k_dev *d, enum e1k_dma_kind kind, uint64_t addr, void 
 int e1k_dma_write(struct e1k_dev *d, enum e1k_dma_kind kind, uint64_t addr, const void *buf,
                   size_t len, const char *what)
 {
+    d->dma_acc_ps += e1k_dma_cost(d, 0, len);
     if (d->host.dma_write && d->host.dma_write(d->host.ctx, kind, addr, buf, len) == 0)
         return 0;
     e1k_anomaly(d, E1K_ANOM_DMA, 0, addr, "%s: DMA write (%s) of %zu bytes at 0x%llx refused",
@@ -441,7 +476,7 @@ static void software_reset(struct e1k_dev *d)
     static const unsigned timers[] = { E1K_TIMER_MDIC, E1K_TIMER_EERD, E1K_TIMER_ITR,
                                        E1K_TIMER_RDTR, E1K_TIMER_RADV, E1K_TIMER_TIDV,
                                        E1K_TIMER_TADV, E1K_TIMER_TX, E1K_TIMER_RX,
-                                       E1K_TIMER_FC };
+                                       E1K_TIMER_FC, E1K_TIMER_WIRE };
     for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)
         timer_cancel(d, timers[i]);
     d->mdic_busy = 0;
@@ -551,6 +586,9 @@ void e1k_timer_fired(struct e1k_dev *d, unsigned id)
         break;
     case E1K_TIMER_RX:
         e1k_rx_step(d);
+        break;
+    case E1K_TIMER_WIRE:
+        e1k_tx_wire_done(d);
         break;
     case E1K_TIMER_FC:
         /* a flow-control pause ran out */

@@ -82,12 +82,23 @@ static void put_le16(uint8_t *p, uint16_t v)
     p[1] = (uint8_t)(v >> 8);
 }
 
-/* The timing model's hook: how long after now the next step runs. The
- * functional model moves data at once; PCI and descriptor costs come later. */
+/* The timing model's hook: how long after now the next step runs: the DMA
+ * of the frame at the head of the FIFO, a descriptor fetch (16-byte read),
+ * the data (posted writes) and the write-back (a 16-byte posted write)
+ * per descriptor it fills (e1k_dma_cost; zero with functional timing). */
 static uint64_t rx_step_delay(const struct e1k_dev *d)
 {
-    (void)d;
-    return 0;
+    const struct e1k_rx *rx = &d->rx;
+    if (!rx->qlen)
+        return 0;
+    uint32_t len = rx->q[rx->qhead].len - rx->cur_off;
+    uint32_t rctl = rd(d, E1K_REG_RCTL);
+    unsigned bs = (rctl & E1K_RCTL_BSIZE_MASK) >> E1K_RCTL_BSIZE_SHIFT;
+    uint32_t bsize = !(rctl & E1K_RCTL_BSEX) ? 2048u >> bs : bs ? 32768u >> bs : 2048u;
+    uint32_t ndesc = bsize ? (len + bsize - 1) / bsize : 1;
+    if (!ndesc)
+        ndesc = 1;
+    return ndesc * (e1k_dma_cost(d, 1, 16) + e1k_dma_cost(d, 0, 16)) + e1k_dma_cost(d, 0, len);
 }
 
 /* The host's optional per-frame trace, in the order frames were accepted:
@@ -96,7 +107,7 @@ static uint64_t rx_step_delay(const struct e1k_dev *d)
 static void rx_event(struct e1k_dev *d, int ev)
 {
     if (d->host.frame_event)
-        d->host.frame_event(d->host.ctx, ev);
+        d->host.frame_event(d->host.ctx, ev, e1k_now(d));
 }
 
 static void schedule(struct e1k_dev *d)

@@ -87,17 +87,122 @@ static void put_be32(uint8_t *p, uint32_t v)
     put_be16(p + 2, v);
 }
 
-/* The one place the duration of a step is decided (functional: 0). */
-static uint64_t tx_step_delay(const struct e1k_dev *d)
+/* The one place the duration of a step is decided: the DMA the step did
+ * (descriptor fetches, data, write-backs; e1k_dma_cost), and no earlier than
+ * the transmit FIFO has room for another maximum-size frame (the DMA side
+ * runs ahead of the wire by at most the FIFO, PBA's TX allocation). */
+static uint64_t tx_fifo_bytes(const struct e1k_dev *d)
 {
-    (void)d;
-    return 0;
+    uint32_t rxa = rd(d, E1K_REG_PBA) & 0x7F;
+    return rxa < 64 ? (uint64_t)(64 - rxa) * 1024 : 1024;
+}
+
+static uint64_t tx_step_delay(const struct e1k_dev *d, uint64_t dma_ps)
+{
+    uint64_t delay = dma_ps;
+    const struct e1k_tx *t = &d->tx;
+    uint64_t fifo = tx_fifo_bytes(d), need = TX_FRAME_CAP < fifo ? TX_FRAME_CAP : fifo / 2;
+    if (t->wq_len && t->wq_bytes + need > fifo) {
+        /* wait until enough of the queued bytes have left */
+        uint64_t bt = 8000000ull / e1k_mac_speed(d);
+        uint64_t over = t->wq_bytes + need - fifo;
+        uint64_t t_room = t->wq[t->wq_head].t_end + over * bt;
+        uint64_t now = e1k_now(d);
+        if (t_room > now + delay)
+            delay = t_room - now;
+    }
+    return delay;
+}
+
+/* A frame leaves: to the host (or the receiver in loopback). */
+static void frame_out(struct e1k_dev *d, const uint8_t *f, size_t len, uint64_t t)
+{
+    e1k_intr_tx_frame(d);
+    if (d->host.frame_event)
+        d->host.frame_event(d->host.ctx, E1K_EV_TX_WIRE, t);
+    e1k_mac_tx_out(d, f, len);
+}
+
+static void wire_arm(struct e1k_dev *d)
+{
+    struct e1k_tx *t = &d->tx;
+    if (t->wq_len && d->host.timer_arm)
+        d->host.timer_arm(d->host.ctx, E1K_TIMER_WIRE, t->wq[t->wq_head].t_end);
+}
+
+/* Wire time (timing model): preamble + SFD (8 bytes), the frame with its
+ * FCS, then the inter-packet gap of TIPG.IPGT byte times plus the 4 the MAC
+ * adds (IPGT 8 gives the 802.3 gap of 96 bit times; SDM 13.4.34). A frame
+ * starts when its data is in the FIFO (now + the DMA so far) and the wire
+ * is free. */
+static int wire_queue(struct e1k_dev *d, const uint8_t *f, size_t len)
+{
+    struct e1k_tx *t = &d->tx;
+    if (!d->cfg.timing.wire)
+        return 0;
+    if (t->wq_len == t->wq_cap) {
+        size_t nc = t->wq_cap ? t->wq_cap * 2 : 16;
+        struct e1k_tx_wire_frame *nw = malloc(nc * sizeof(*nw));
+        if (!nw)
+            return 0; /* no memory: the frame goes out at once */
+        for (size_t i = 0; i < t->wq_len; i++)
+            nw[i] = t->wq[(t->wq_head + i) % t->wq_cap];
+        free(t->wq);
+        t->wq = nw;
+        t->wq_head = 0;
+        t->wq_cap = nc;
+    }
+    uint8_t *copy = malloc(len ? len : 1);
+    if (!copy)
+        return 0;
+    memcpy(copy, f, len);
+    uint64_t bt = 8000000ull / e1k_mac_speed(d);
+    uint64_t ipg = (rd(d, E1K_REG_TIPG) & 0x3FF) + 4;
+    uint64_t ready = e1k_now(d) + d->dma_acc_ps;
+    uint64_t start = ready > t->wire_free ? ready : t->wire_free;
+    uint64_t end = start + (8 + (uint64_t)len) * bt;
+    t->wire_free = end + ipg * bt;
+    struct e1k_tx_wire_frame *w = &t->wq[(t->wq_head + t->wq_len) % t->wq_cap];
+    w->data = copy;
+    w->len = (uint32_t)len;
+    w->t_end = end;
+    t->wq_len++;
+    t->wq_bytes += len;
+    if (t->wq_len == 1)
+        wire_arm(d);
+    return 1;
+}
+
+void e1k_tx_wire_done(struct e1k_dev *d)
+{
+    struct e1k_tx *t = &d->tx;
+    uint64_t now = e1k_now(d);
+    while (t->wq_len && t->wq[t->wq_head].t_end <= now) {
+        struct e1k_tx_wire_frame w = t->wq[t->wq_head];
+        t->wq_head = (t->wq_head + 1) % t->wq_cap;
+        t->wq_len--;
+        t->wq_bytes -= w.len;
+        frame_out(d, w.data, w.len, now);
+        free(w.data);
+    }
+    wire_arm(d);
+    e1k_tx_kick(d); /* room in the FIFO again */
+}
+
+static void wire_flush(struct e1k_tx *t)
+{
+    while (t->wq_len) {
+        free(t->wq[t->wq_head].data);
+        t->wq_head = (t->wq_head + 1) % t->wq_cap;
+        t->wq_len--;
+    }
+    t->wq_bytes = 0;
 }
 
 static void tx_event(struct e1k_dev *d, int ev)
 {
     if (d->host.frame_event)
-        d->host.frame_event(d->host.ctx, ev);
+        d->host.frame_event(d->host.ctx, ev, e1k_now(d) + d->dma_acc_ps);
 }
 
 static uint64_t ring_base(const struct e1k_dev *d)
@@ -255,9 +360,8 @@ static void send_frame(struct e1k_dev *d, uint8_t *f, size_t len, uint8_t cmd, u
     }
     d->tx.frames++;
     count_frame(d, f, len);
-    e1k_intr_tx_frame(d);
-    tx_event(d, E1K_EV_TX_WIRE);
-    e1k_mac_tx_out(d, f, len);
+    if (!wire_queue(d, f, len))
+        frame_out(d, f, len, e1k_now(d) + d->dma_acc_ps);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -665,23 +769,25 @@ static int has_work(const struct e1k_dev *d)
     return d->tx.seg_active || rd(d, E1K_REG_TDH) != rd(d, E1K_REG_TDT);
 }
 
-static void arm(struct e1k_dev *d)
+/* `dma_ps`: the DMA time of the step that just ran (0 from a kick). */
+static void arm(struct e1k_dev *d, uint64_t dma_ps)
 {
     d->tx.scheduled = 1;
-    e1k_timer_arm_in(d, E1K_TIMER_TX, tx_step_delay(d));
+    e1k_timer_arm_in(d, E1K_TIMER_TX, tx_step_delay(d, dma_ps));
 }
 
 void e1k_tx_kick(struct e1k_dev *d)
 {
     if (d->tx.scheduled || !e1k_mac_can_tx(d) || !has_work(d))
         return;
-    arm(d);
+    arm(d, 0);
 }
 
 void e1k_tx_step(struct e1k_dev *d)
 {
     struct e1k_tx *t = &d->tx;
     t->scheduled = 0;
+    d->dma_acc_ps = 0;
     if (!e1k_mac_can_tx(d))
         return; /* resumed by the kick that comes with TCTL, link or XON */
     int progressed = 0;
@@ -721,14 +827,17 @@ void e1k_tx_step(struct e1k_dev *d)
         }
     }
     if (progressed && has_work(d) && e1k_mac_can_tx(d))
-        arm(d);
+        arm(d, d->dma_acc_ps);
 }
 
 void e1k_tx_reset(struct e1k_dev *d)
 {
     struct e1k_tx *t = &d->tx;
     e1k_timer_cancel(d, E1K_TIMER_TX);
+    e1k_timer_cancel(d, E1K_TIMER_WIRE);
     t->scheduled = 0;
+    wire_flush(t);
+    t->wire_free = 0;
     memset(&t->ctx, 0, sizeof(t->ctx));
     memset(&t->tso_ctx, 0, sizeof(t->tso_ctx));
     memset(&t->seg_ctx, 0, sizeof(t->seg_ctx));
@@ -750,6 +859,10 @@ void e1k_tx_init(struct e1k_dev *d)
 void e1k_tx_free(struct e1k_dev *d)
 {
     struct e1k_tx *t = &d->tx;
+    wire_flush(t);
+    free(t->wq);
+    t->wq = NULL;
+    t->wq_cap = 0;
     free(t->pkt);
     free(t->frame);
     t->pkt = t->frame = NULL;

@@ -54,6 +54,17 @@ struct e1k_tx {
     uint16_t seg_vlan;
     uint64_t eop_addr;    /* guest address of that EOP descriptor */
     uint8_t eop_desc[16];
+
+    /* The wire (timing model): frames in the transmit FIFO waiting for their
+     * last bit to leave, in order. */
+    struct e1k_tx_wire_frame {
+        uint8_t *data;
+        uint32_t len;
+        uint64_t t_end;   /* last bit (+ its inter-frame gap) */
+    } *wq;
+    size_t wq_head, wq_len, wq_cap;
+    uint64_t wq_bytes;    /* bytes held in the FIFO */
+    uint64_t wire_free;   /* when the wire is next idle */
 };
 
 void e1k_tx_init(struct e1k_dev *d);
@@ -64,5 +75,7 @@ void e1k_tx_reset(struct e1k_dev *d);
 void e1k_tx_kick(struct e1k_dev *d);
 /* E1K_TIMER_TX expired. */
 void e1k_tx_step(struct e1k_dev *d);
+/* E1K_TIMER_WIRE expired: frames whose last bit has left go out. */
+void e1k_tx_wire_done(struct e1k_dev *d);
 
 #endif

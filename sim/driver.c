@@ -64,6 +64,7 @@ struct driver {
     unsigned rx_next_to_use, rx_next_to_clean;
     unsigned tx_next_to_use, tx_next_to_clean;
     unsigned tx_pending; /* descriptors queued since the last TDT write */
+    int doorbell_due;    /* the next xmit step writes TDT */
     uint64_t *tx_pending_ids;
     int queue_stopped;
 
@@ -127,7 +128,7 @@ static uint32_t er32(struct driver *d, uint32_t off)
     d->st.mmio_reads++;
     if (d->h.mmio)
         d->h.mmio(d->h.ctx, 0, off, v, now(d));
-    spend(d, d->p.mmio_exit_ps, 1);
+    spend(d, d->p.mmio_exit_ps + d->p.mmio_read_ps, 1);
     return v;
 }
 
@@ -137,7 +138,7 @@ static void ew32(struct driver *d, uint32_t off, uint32_t v)
     d->st.mmio_writes++;
     if (d->h.mmio)
         d->h.mmio(d->h.ctx, 1, off, v, now(d));
-    spend(d, d->p.mmio_exit_ps, 1);
+    spend(d, d->p.mmio_exit_ps + d->p.mmio_write_ps, 1);
 }
 
 static void flush(struct driver *d) { (void)er32(d, E1K_REG_STATUS); }
@@ -450,7 +451,7 @@ static void tx_doorbell(struct driver *d)
 {
     if (!d->tx_pending)
         return;
-    uint64_t t = now(d) + d->step_cost;
+    uint64_t t = now(d);
     ew32(d, E1K_REG_TDT, d->tx_next_to_use);
     for (unsigned k = 0; k < d->tx_pending; k++)
         if (d->h.tx_doorbell)
@@ -484,12 +485,24 @@ static unsigned tx_clean(struct driver *d)
     return n;
 }
 
+/* Transmit (e1000_xmit_frame): the descriptor is written, costing the
+ * per-packet stack time, and then, one step later, the doorbell (TDT) when
+ * the batch is full or nothing else is queued; so the device sees TDT at
+ * the time the CPU gets there. The poll-mode driver sends bursts of 32. */
 static void xmit_fn(struct evq *q, struct evq_event *ev, void *arg)
 {
     struct driver *d = arg;
-    if (!d->up || !d->txq_len || deferred(d, ev))
+    if (!d->up || deferred(d, ev))
         return;
     begin_step(d, 0);
+    if (d->doorbell_due) {
+        d->doorbell_due = 0;
+        tx_doorbell(d);
+        end_step(d);
+        if (d->txq_len && !d->queue_stopped)
+            schedule_step(d, &d->ev_xmit, d->cpu_free);
+        return;
+    }
     unsigned burst = d->p.model == DRV_POLL ? 32 : 1;
     for (unsigned b = 0; b < burst && d->txq_len; b++) {
         if (tx_unused(d) < 1) {
@@ -519,13 +532,15 @@ static void xmit_fn(struct evq *q, struct evq_event *ev, void *arg)
         d->txq_head = (d->txq_head + 1) % d->p.txq_len;
         d->txq_len--;
         d->st.tx_frames++;
-        if (d->tx_pending >= d->p.tx_batch || !d->txq_len)
-            tx_doorbell(d);
     }
-    tx_doorbell(d);
     end_step(d);
-    if (d->txq_len && !d->queue_stopped)
+    if (d->tx_pending && (d->tx_pending >= d->p.tx_batch || !d->txq_len || d->queue_stopped ||
+                          d->p.model == DRV_POLL)) {
+        d->doorbell_due = 1;
         schedule_step(d, &d->ev_xmit, d->cpu_free);
+    } else if (d->txq_len && !d->queue_stopped) {
+        schedule_step(d, &d->ev_xmit, d->cpu_free);
+    }
 }
 
 int drv_xmit(struct driver *d, const uint8_t *frame, size_t len, uint64_t id)
@@ -547,6 +562,8 @@ int drv_xmit(struct driver *d, const uint8_t *frame, size_t len, uint64_t id)
     e->id = id;
     d->txq_len++;
     if (!d->queue_stopped && !evq_pending(&d->ev_xmit) && d->p.model == DRV_LINUX)
+        schedule_step(d, &d->ev_xmit, now(d));
+    else if (d->p.model == DRV_POLL && !evq_pending(&d->ev_xmit) && !d->queue_stopped)
         schedule_step(d, &d->ev_xmit, now(d));
     return 0;
 }

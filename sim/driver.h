@@ -27,6 +27,7 @@ struct drv_params {
     unsigned tx_batch;           /* frames per TDT write (1: every frame) */
     uint64_t poll_interval_ps;   /* poll driver: idle loop period */
     uint64_t mmio_exit_ps, irq_cost_ps, pkt_cost_ps, poll_cost_ps;
+    uint64_t mmio_read_ps, mmio_write_ps; /* the bus's own cost (device timing) */
     uint64_t irq_latency_ps;     /* line assertion to handler start on an idle vCPU */
     unsigned txq_len;            /* the stack's transmit queue (txqueuelen) */
 };

@@ -67,11 +67,11 @@ static void h_tx(void *ctx, const uint8_t *f, size_t len)
         n->hooks.tx_frame(n->hooks.ctx, f, len, evq_now(n->q));
 }
 
-static void h_frame_event(void *ctx, int ev)
+static void h_frame_event(void *ctx, int ev, uint64_t t)
 {
     struct simnic *n = ctx;
     if (n->hooks.frame_event)
-        n->hooks.frame_event(n->hooks.ctx, ev, evq_now(n->q));
+        n->hooks.frame_event(n->hooks.ctx, ev, t);
 }
 
 static int h_dma_read(void *ctx, enum e1k_dma_kind kind, uint64_t addr, void *buf, size_t len)

@@ -698,6 +698,10 @@ int run_scenario(const struct scenario *s, const struct run_opts *o, struct run_
     if (s->device.timing == SCEN_TIMING_FUNCTIONAL)
         e1k_timing_functional(&cfg.timing);
     cfg.timing.autoneg_ps = s->device.autoneg_ps;
+    if (s->device.timing != SCEN_TIMING_FUNCTIONAL) {
+        cfg.timing.pci_mhz = (unsigned)s->device.pci_mhz;
+        cfg.timing.dma_read_latency_ps = s->device.dma_read_latency_ps;
+    }
     cfg.partner_speeds = (unsigned)s->device.partner_speeds;
 
     c->q = evq_new();
@@ -755,6 +759,8 @@ int run_scenario(const struct scenario *s, const struct run_opts *o, struct run_
 
     struct drv_params dp;
     drv_params_from(s, &dp);
+    dp.mmio_read_ps = e1k_get_timing(c->dev)->mmio_read_ps;
+    dp.mmio_write_ps = e1k_get_timing(c->dev)->mmio_write_ps;
     struct drv_hooks dh = {
         .ctx = c, .carrier = on_carrier, .rx_deliver = on_rx_deliver,
         .tx_queued = on_tx_queued, .tx_doorbell = on_tx_doorbell, .tx_cleaned = on_tx_cleaned,

@@ -62,6 +62,8 @@ static const char *const e_level[] = { "summary", "packets", NULL };
 static const struct key keys[] = {
     { "device.autoneg", K_DUR, O(device.autoneg_ps), 0, PS_MAX, NULL, "2s", "time",
       "auto-negotiation duration (restart to link up)" },
+    { "device.dma_read_latency", K_DUR, O(device.dma_read_latency_ps), 0, PS_MAX, NULL,
+      "600ns", "time", "PCI memory read latency of a DMA read (request to first data)" },
     { "device.mac", K_MAC, O(device.mac), 0, 0, NULL, "52:54:00:12:34:56", "",
       "MAC address in the EEPROM" },
     { "device.mitigation", K_ENUM, O(device.mitigation), 0, 0, e_mit, "sdm", "",

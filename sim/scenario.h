@@ -49,6 +49,7 @@ struct scenario {
         int mitigation;    /* enum scen_mitigation */
         uint64_t partner_speeds; /* 1=10 2=100 4=1000 bitmask */
         uint64_t pci_mhz;  /* 33 or 66 */
+        uint64_t dma_read_latency_ps;
     } device;
     struct {
         int model;         /* enum scen_driver */

@@ -940,9 +940,10 @@ static void test_rx_reset_empties_fifo(void **state)
  * sets the callback on the device directly. */
 static int evlog[64];
 static int nev;
-static void ev_cb(void *ctx, int ev)
+static void ev_cb(void *ctx, int ev, uint64_t t)
 {
     (void)ctx;
+    (void)t;
     if (nev < 64)
         evlog[nev++] = ev;
 }

@@ -36,6 +36,7 @@ enum e1k_timer {
     E1K_TIMER_TX,      /* transmit engine's next step */
     E1K_TIMER_RX,      /* receive engine's next step */
     E1K_TIMER_FC,      /* a received PAUSE's quanta run out */
+    E1K_TIMER_WIRE,    /* the frame on the wire has been sent */
     E1K_TIMER_COUNT
 };
 
@@ -91,10 +92,12 @@ struct e1k_host {
     void (*timer_cancel)(void *ctx, unsigned id);
     /* Optional. */
     void (*anomaly)(void *ctx, const struct e1k_anomaly *a);
-    /* Optional: a frame reached a stage (see enum e1k_frame_event). Receive
+    /* Optional: a frame reached a stage (see enum e1k_frame_event) at time
+     * t_ps (which the timing model may place after now, within the DMA of
+     * the step in progress). Receive
      * events come in the order frames were accepted by e1k_rx_frame,
      * transmit events in ring order, so the host can match them to frames. */
-    void (*frame_event)(void *ctx, int ev);
+    void (*frame_event)(void *ctx, int ev, uint64_t t_ps);
 };
 
 enum e1k_frame_event {
@@ -106,15 +109,25 @@ enum e1k_frame_event {
     E1K_EV_TX_WB,       /* a frame's last descriptor was written back (or completed) */
 };
 
-/* Durations of device-internal operations, in picoseconds. The `functional`
- * preset sets them all to zero (QEMU-like). */
+/* Durations of device-internal operations and the bus and wire costs, in
+ * picoseconds unless noted. Defaults and their sources: docs/timing.md.
+ * The `functional` preset sets every latency to zero (QEMU-like): DMA is
+ * free, frames leave the wire at once, MDIC/EERD/auto-negotiation finish at
+ * once. */
 struct e1k_timing {
     uint64_t autoneg_ps;   /* auto-negotiation restart to link up */
-    uint64_t mdic_ps;      /* MDIC op: 32-bit MDIO frame at 2.5 MHz ~ 25.6 us + preamble */
+    uint64_t mdic_ps;      /* MDIC op: 64-bit MDIO frame at 2.5 MHz = 25.6 us */
     uint64_t eerd_ps;      /* EERD word read over Microwire */
-};
-
-struct e1k_config {
+    /* PCI (the 82540EM is 32-bit PCI at 33 or 66 MHz, SDM 1.x / 4.x) */
+    unsigned pci_mhz;          /* 33 or 66; 0: DMA costs nothing */
+    unsigned pci_bytes;        /* bus width in bytes: 4 */
+    uint64_t dma_read_latency_ps;  /* memory read: request to first data */
+    uint64_t dma_write_cycles;     /* posted write: address + turnaround cycles */
+    unsigned dma_burst_bytes;      /* the longest burst one transaction carries */
+    uint64_t mmio_read_ps;     /* a register read's round trip (for the guest's cost) */
+    uint64_t mmio_write_ps;    /* a posted register write */
+    int wire;                  /* frames take their wire time (preamble, IFG) */
+};struct e1k_config {
     uint8_t mac[6];
     uint16_t vendor_id, device_id;              /* 8086:100E */
     uint16_t subsys_vendor_id, subsys_id;       /* 8086:001E */
@@ -155,6 +168,10 @@ enum e1k_rx_result {
     E1K_RX_DROPPED,     /* FIFO full (RXO, MPC), receiver off, link down, or bad frame */
 };
 enum e1k_rx_result e1k_rx_frame(struct e1k_dev *d, const uint8_t *frame, size_t len);
+
+/* The cost of one DMA transfer of `len` bytes under the configured timing. */
+uint64_t e1k_dma_cost(const struct e1k_dev *d, int is_read, size_t len);
+const struct e1k_timing *e1k_get_timing(const struct e1k_dev *d);
 
 /* Host-facing events. */
 void e1k_timer_fired(struct e1k_dev *d, unsigned id);
