@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "dev.h"
 #include "regs_internal.h"
 
@@ -149,8 +151,8 @@ uint64_t e1k_dma_cost(const struct e1k_dev *d, int is_read, size_t len)
         return 0;
     uint64_t cyc = t->pci_mhz >= 66 ? 15000ull : 30000ull;
     uint64_t burst = t->dma_burst_bytes ? t->dma_burst_bytes : 256;
-    uint64_t bursts = len ? (len + burst - 1) / burst : 1;
-    uint64_t phases = (len + t->pci_bytes - 1) / t->pci_bytes;
+    uint64_t bursts = len <= burst ? 1 : (len + burst - 1) / burst;
+    uint64_t phases = t->pci_bytes == 4 ? (len + 3) >> 2 : (len + t->pci_bytes - 1) / t->pci_bytes;
     uint64_t per = is_read ? t->dma_read_latency_ps : t->dma_write_cycles * cyc;
     return bursts * per + phases * cyc;
 }
@@ -269,23 +271,17 @@ int e1k_mac_can_tx(const struct e1k_dev *d)
     return e1k_now(d) >= d->fc_paused_until;
 }
 
+/* The FCS: IEEE 802.3 CRC-32 (reflected, initial and final xor all ones),
+ * which is zlib's crc32(). */
 uint32_t e1k_crc32(const uint8_t *p, size_t len)
 {
-    static uint32_t table[256];
-    static int ready;
-    if (!ready) { /* idempotent: concurrent first calls write the same values */
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; k++)
-                c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            table[i] = c;
-        }
-        ready = 1;
+    uint32_t c = 0;
+    while (len > UINT32_MAX) {
+        c = (uint32_t)crc32(c, p, UINT32_MAX);
+        p += UINT32_MAX;
+        len -= UINT32_MAX;
     }
-    uint32_t c = 0xFFFFFFFFu;
-    for (size_t i = 0; i < len; i++)
-        c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
-    return c ^ 0xFFFFFFFFu;
+    return (uint32_t)crc32(c, p, (uInt)len);
 }
 
 /* The PAUSE frame the MAC sends (SDM 3.7.x): destination FCAH:FCAL (the

@@ -1,6 +1,7 @@
 #include "run.h"
 
 #include <libgen.h>
+#include <zlib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -522,23 +523,10 @@ static void on_carrier(void *ctx, int up, uint64_t t)
         start_traffic(c, t);
 }
 
+/* The FCS the wire carries: IEEE 802.3 CRC-32 (zlib's crc32). */
 static void crc_append(uint8_t *f, uint32_t len)
 {
-    static uint32_t table[256];
-    static int ready;
-    if (!ready) {
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t x = i;
-            for (int k = 0; k < 8; k++)
-                x = x & 1 ? 0xEDB88320u ^ (x >> 1) : x >> 1;
-            table[i] = x;
-        }
-        ready = 1;
-    }
-    uint32_t crc = 0xFFFFFFFFu;
-    for (uint32_t i = 0; i < len; i++)
-        crc = table[(crc ^ f[i]) & 0xFF] ^ (crc >> 8);
-    crc ^= 0xFFFFFFFFu;
+    uint32_t crc = (uint32_t)crc32(0, f, len);
     for (int i = 0; i < 4; i++)
         f[len + i] = (uint8_t)(crc >> (8 * i));
 }
