@@ -422,3 +422,73 @@ int rec_run_key(struct rec *r, int64_t run_id, const char *key)
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : dberr(r, "cannot record the run key");
 }
+
+int rec_exec(struct rec *r, const char *sql)
+{
+    if (flush(r))
+        return -1;
+    return exec(r, sql, "SQL failed");
+}
+
+struct qctx {
+    int (*row)(void *, int, const char *const *, const char *const *);
+    void *ctx;
+    int rc;
+};
+
+static int q_cb(void *p, int n, char **vals, char **names)
+{
+    struct qctx *q = p;
+    q->rc = q->row(q->ctx, n, (const char *const *)vals, (const char *const *)names);
+    return q->rc;
+}
+
+int rec_query(struct rec *r, const char *sql,
+              int (*row)(void *ctx, int ncol, const char *const *vals, const char *const *names),
+              void *ctx)
+{
+    if (flush(r))
+        return -1;
+    struct qctx q = { row, ctx, 0 };
+    int rc = sqlite3_exec(r->db, sql, q_cb, &q, NULL);
+    if (rc == SQLITE_ABORT && q.rc)
+        return q.rc;
+    return rc == SQLITE_OK ? 0 : dberr(r, "query failed");
+}
+
+int rec_open_readonly(const char *path, struct rec **out, char *err, size_t errlen)
+{
+    struct rec *r = calloc(1, sizeof(*r));
+    if (!r) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    r->err = err;
+    r->errlen = errlen;
+    r->path = strdup(path);
+    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        dberr(r, "cannot open database");
+        sqlite3_close(r->db);
+        free(r->path);
+        free(r);
+        return -1;
+    }
+    sqlite3_busy_timeout(r->db, 30000);
+    int uv = -1;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(r->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            uv = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    }
+    if (uv != REC_SCHEMA_VERSION) {
+        snprintf(err, errlen, "%s: not an e1ksim results file of schema version %d", path,
+                 REC_SCHEMA_VERSION);
+        sqlite3_close(r->db);
+        free(r->path);
+        free(r);
+        return -1;
+    }
+    *out = r;
+    return 0;
+}

@@ -68,6 +68,18 @@ int rec_interrupt(struct rec *r, int64_t run_id, uint64_t seq, uint64_t t_assert
 int rec_histogram(struct rec *r, int64_t run_id, int dir, uint64_t lo_ns, uint64_t hi_ns,
                   uint64_t count);
 int rec_counter(struct rec *r, int64_t run_id, const char *name, double value);
+/* Plain SQL for the modules that analyse or merge results (sweep, merge,
+ * report): they speak SQL through the recorder, never to SQLite directly.
+ * rec_exec runs statements; rec_query calls `row` for each result row with
+ * the columns as text (NULL for SQL NULL); a non-zero return from `row`
+ * stops the query and is returned. -1 on an SQL error (rec_error). */
+int rec_exec(struct rec *r, const char *sql);
+int rec_query(struct rec *r, const char *sql,
+              int (*row)(void *ctx, int ncol, const char *const *vals, const char *const *names),
+              void *ctx);
+/* Open read-only (for reports): fails if the file is missing or not ours. */
+int rec_open_readonly(const char *path, struct rec **out, char *err, size_t errlen);
+
 /* Record the run's identity hash (scenario, parameters, seed, version). */
 int rec_run_key(struct rec *r, int64_t run_id, const char *key);
 
