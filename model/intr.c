@@ -22,16 +22,62 @@ static void cancel(struct e1k_dev *d, unsigned id)
 /* INTA# follows (ICR & IMS) != 0, except that with ITR non-zero an assertion
  * waits until ITR x 256 ns have passed since the previous one (SDM 13.4.18:
  * a minimum inter-interrupt interval). Deassertion is immediate. */
+static void set_line(struct e1k_dev *d, int level)
+{
+    if (level == d->irq_level)
+        return;
+    d->irq_level = level;
+    if (level) {
+        d->intr.ever_asserted = 1;
+        d->intr.last_assert = now(d);
+        d->intr.assertions++;
+        d->intr.rx_frames = d->intr.tx_frames = 0;
+    }
+    if (d->host.set_irq)
+        d->host.set_irq(d->host.ctx, level);
+}
+
+/* QEMU 7.x's scheme (see enum e1k_mitigation): a rising edge is raised at
+ * once unless a hold-off is running, and starts the next hold-off. */
+static void update_irq_qemu(struct e1k_dev *d)
+{
+    struct e1k_intr *in = &d->intr;
+    uint32_t pending = rd(d, E1K_REG_ICR) & rd(d, E1K_REG_IMS);
+    if (!d->irq_level && pending) {
+        if (in->itr_wait)
+            return;
+        uint64_t delay = 0;
+#define QEMU_MIT(v)                                                                                \
+    do {                                                                                           \
+        uint64_t v_ = (v);                                                                         \
+        if (v_ && (delay == 0 || v_ < delay))                                                      \
+            delay = v_;                                                                            \
+    } while (0)
+        if (in->qemu_ide && (pending & (E1K_ICR_TXQE | E1K_ICR_TXDW)))
+            QEMU_MIT((uint64_t)(rd(d, E1K_REG_TADV) & 0xFFFF) * 4);
+        if ((rd(d, E1K_REG_RDTR) & 0xFFFF) && (pending & E1K_ICR_RXT0))
+            QEMU_MIT((uint64_t)(rd(d, E1K_REG_RADV) & 0xFFFF) * 4);
+        QEMU_MIT(rd(d, E1K_REG_ITR) & 0xFFFF);
+#undef QEMU_MIT
+        if (delay < 500)
+            delay = 500;
+        in->itr_wait = 1;
+        arm(d, E1K_TIMER_ITR, now(d) + delay * ITR_UNIT_PS);
+        in->qemu_ide = 0;
+    }
+    set_line(d, pending != 0);
+}
+
 void e1k_update_irq(struct e1k_dev *d)
 {
     struct e1k_intr *in = &d->intr;
+    if (d->cfg.mitigation == E1K_MIT_QEMU) {
+        update_irq_qemu(d);
+        return;
+    }
     int want = (rd(d, E1K_REG_ICR) & rd(d, E1K_REG_IMS)) != 0;
     if (!want) {
-        if (d->irq_level) {
-            d->irq_level = 0;
-            if (d->host.set_irq)
-                d->host.set_irq(d->host.ctx, 0);
-        }
+        set_line(d, 0);
         return;
     }
     if (d->irq_level || in->itr_wait)
@@ -43,13 +89,8 @@ void e1k_update_irq(struct e1k_dev *d)
         arm(d, E1K_TIMER_ITR, in->last_assert + itr);
         return;
     }
-    d->irq_level = 1;
-    in->ever_asserted = 1;
-    in->last_assert = t;
-    in->assertions++;
-    if (d->host.set_irq)
-        d->host.set_irq(d->host.ctx, 1);
-    in->rx_frames = in->tx_frames = 0;
+    (void)t;
+    set_line(d, 1);
 }
 
 void e1k_intr_cause(struct e1k_dev *d, uint32_t causes)
@@ -86,6 +127,11 @@ void e1k_intr_rx_frame(struct e1k_dev *d, unsigned len)
 {
     struct e1k_intr *in = &d->intr;
     in->rx_frames++;
+    if (d->cfg.mitigation == E1K_MIT_QEMU) {
+        /* QEMU raises RXT0 with every frame; RDTR only enables RADV. */
+        e1k_intr_cause(d, E1K_ICR_RXT0);
+        return;
+    }
     uint32_t rsrpd = rd(d, E1K_REG_RSRPD) & 0xFFF;
     if (rsrpd && len <= rsrpd) {
         e1k_intr_cause(d, E1K_ICR_SRPD);
@@ -121,6 +167,13 @@ void e1k_intr_rx_flush(struct e1k_dev *d)
 void e1k_intr_tx_desc(struct e1k_dev *d, int ide)
 {
     struct e1k_intr *in = &d->intr;
+    if (d->cfg.mitigation == E1K_MIT_QEMU) {
+        /* QEMU raises TXDW at once; IDE only selects TADV for the hold-off. */
+        if (ide)
+            in->qemu_ide = 1;
+        e1k_intr_cause(d, E1K_ICR_TXDW);
+        return;
+    }
     uint64_t tidv = rd(d, E1K_REG_TIDV) & 0xFFFF;
     uint64_t tadv = rd(d, E1K_REG_TADV) & 0xFFFF;
     if (!ide) {

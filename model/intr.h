@@ -14,6 +14,7 @@ struct e1k_intr {
     int rdtr_armed, radv_armed, tidv_armed, tadv_armed;
     uint64_t rx_frames, tx_frames; /* frames written back since the last assertion */
     uint64_t assertions;
+    int qemu_ide;          /* QEMU mode: a TX descriptor with IDE since the last hold-off */
 };
 
 /* Raise interrupt causes (ICR bits). */

@@ -166,10 +166,16 @@ static void schedule_step(struct driver *d, struct evq_event *ev, uint64_t at)
  * watchdog's PHY accesses), its other work waits for the vCPU. */
 static int deferred(struct driver *d, struct evq_event *ev)
 {
-    if (!d->sync)
-        return 0;
-    evq_schedule(d->q, ev, now(d) + 1000000, EVQ_PRIO_GUEST);
-    return 1;
+    if (d->sync) {
+        evq_schedule(d->q, ev, now(d) + 1000000, EVQ_PRIO_GUEST);
+        return 1;
+    }
+    /* One vCPU: work that became due while it was busy waits its turn. */
+    if (now(d) < d->cpu_free) {
+        evq_schedule(d->q, ev, d->cpu_free, EVQ_PRIO_GUEST);
+        return 1;
+    }
+    return 0;
 }
 
 static void begin_step(struct driver *d, uint64_t base_cost)

@@ -691,6 +691,7 @@ int run_scenario(const struct scenario *s, const struct run_opts *o, struct run_
         cfg.timing.dma_read_latency_ps = s->device.dma_read_latency_ps;
     }
     cfg.partner_speeds = (unsigned)s->device.partner_speeds;
+    cfg.mitigation = s->device.mitigation == SCEN_MIT_QEMU ? E1K_MIT_QEMU : E1K_MIT_SDM;
 
     c->q = evq_new();
     c->mem = gmem_new(GMEM_DEFAULT_SIZE);

@@ -127,7 +127,16 @@ struct e1k_timing {
     uint64_t mmio_read_ps;     /* a register read's round trip (for the guest's cost) */
     uint64_t mmio_write_ps;    /* a posted register write */
     int wire;                  /* frames take their wire time (preamble, IFG) */
-};struct e1k_config {
+};/* Interrupt moderation behaviour. E1K_MIT_SDM is the 82540EM as the SDM
+ * describes it (ITR minimum interval, RDTR/RADV and TIDV/TADV timers).
+ * E1K_MIT_QEMU imitates QEMU 7.x's e1000 (hw/net/e1000.c, "mitigation" on):
+ * causes are raised at once; a rising edge of INTA# starts a hold-off of
+ * max(500, the smallest non-zero of ITR, RADV x 4 (RDTR set, RXT0 pending),
+ * TADV x 4 (a TX descriptor had IDE)) x 256 ns during which further rising
+ * edges wait; at most 7813 interrupts/s even with ITR 0. */
+enum e1k_mitigation { E1K_MIT_SDM, E1K_MIT_QEMU };
+
+struct e1k_config {
     uint8_t mac[6];
     uint16_t vendor_id, device_id;              /* 8086:100E */
     uint16_t subsys_vendor_id, subsys_id;       /* 8086:001E */
@@ -135,6 +144,7 @@ struct e1k_timing {
     uint32_t flash_size;                        /* 0: no flash (BAR1, ROM BAR off); else 64..512 KiB */
     int cable_connected;                        /* a link partner is attached */
     unsigned partner_speeds;                    /* bitmask: 1=10 2=100 4=1000 (full duplex) */
+    enum e1k_mitigation mitigation;
     struct e1k_timing timing;
     const uint16_t *eeprom_image;               /* optional 64 words; NULL = build default */
 };
