@@ -221,6 +221,9 @@ static void update_status_link(struct e1k_dev *d, int may_interrupt)
     uint32_t old = st;
     int lu = d->phy.link && (ctrl & E1K_CTRL_SLU);
     st &= ~(E1K_STATUS_LU | E1K_STATUS_FD | E1K_STATUS_SPEED_MASK | E1K_STATUS_TXOFF);
+    /* TXOFF follows the flow-control pause, not the link (SDM 13.4.2). */
+    if (e1k_now(d) < d->fc_paused_until)
+        st |= E1K_STATUS_TXOFF;
     if (lu)
         st |= E1K_STATUS_LU;
     unsigned speed = d->phy.link ? d->phy.speed : 1000;
@@ -337,15 +340,24 @@ static void fc_send(struct e1k_dev *d, uint16_t quanta)
 {
     uint8_t f[64];
     e1k_fc_build_pause(d, quanta, f);
-    /* PAUSE frames go out even while the transmitter is paused (802.3 31B). */
+    /* PAUSE frames go out even while the transmitter is paused, right after
+     * the frame on the wire (802.3 31B). */
     if (e1k_mac_link_up(d) || e1k_loopback(d)) {
-        e1k_mac_tx_out(d, f, sizeof(f));
+        e1k_tx_send_control(d, f, sizeof(f));
         e1k_stat_inc(d, quanta ? E1K_REG_XOFFTXC : E1K_REG_XONTXC, 1);
         /* Flow-control frames count in the total transmit counters (13.7). */
         e1k_stat_inc(d, E1K_REG_TPT, 1);
         e1k_stat_add64(d, E1K_REG_TOTL, sizeof(f));
         e1k_stat_inc(d, E1K_REG_PTC64, 1);
     }
+}
+
+/* The receive FIFO overflowed while XOFF was in effect: the partner did
+ * not stop; send another XOFF (SDM 8.7.5). */
+void e1k_fc_rx_overflow(struct e1k_dev *d)
+{
+    if ((rd(d, E1K_REG_CTRL) & E1K_CTRL_TFCE) && d->fc_xoff_sent)
+        fc_send(d, (uint16_t)rd(d, E1K_REG_FCTTV));
 }
 
 void e1k_fc_rx_fifo_changed(struct e1k_dev *d, uint32_t fifo_bytes)

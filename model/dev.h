@@ -92,6 +92,7 @@ int e1k_mac_can_tx(const struct e1k_dev *d);
  * FCRTL afterwards sends XON. */
 void e1k_fc_pause_received(struct e1k_dev *d, uint16_t quanta);
 void e1k_fc_rx_fifo_changed(struct e1k_dev *d, uint32_t fifo_bytes);
+void e1k_fc_rx_overflow(struct e1k_dev *d);
 /* Build the 60-byte PAUSE frame + FCS for `quanta` into buf (64 bytes). */
 void e1k_fc_build_pause(const struct e1k_dev *d, uint16_t quanta, uint8_t buf[64]);
 /* IEEE 802.3 CRC-32 as the FCS is computed (reflected, init and final

@@ -527,6 +527,7 @@ enum e1k_rx_result e1k_rx_frame(struct e1k_dev *d, const uint8_t *f, size_t len)
     if (rx->fifo_bytes > cap || len > cap - rx->fifo_bytes) {
         e1k_stat_inc(d, E1K_REG_MPC, 1);
         e1k_intr_cause(d, E1K_ICR_RXO);
+        e1k_fc_rx_overflow(d);
         return dropped(d);
     }
     struct e1k_rx_fifo_entry *e = fifo_push(rx);
@@ -693,7 +694,9 @@ void e1k_rx_step(struct e1k_dev *d)
         uint32_t out_len = e->out_len;
         rx->frames++;
         fifo_pop(d);
-        e1k_intr_rx_frame(d, out_len);
+        /* RSRPD compares the size with its CRC even when SECRC strips it,
+         * without a stripped VLAN tag (SDM 13.4.32). */
+        e1k_intr_rx_frame(d, out_len + ((rd(d, E1K_REG_RCTL) & E1K_RCTL_SECRC) ? 4 : 0));
     }
     if (rx->qlen && !rx->stalled && rdh != rdt)
         schedule(d);

@@ -101,13 +101,15 @@ static uint64_t tx_step_delay(const struct e1k_dev *d, uint64_t dma_ps)
 {
     uint64_t delay = dma_ps;
     const struct e1k_tx *t = &d->tx;
-    uint64_t fifo = tx_fifo_bytes(d), need = TX_FRAME_CAP < fifo ? TX_FRAME_CAP : fifo / 2;
+    /* room for a standard frame (the DMA fetches a packet only when the FIFO
+     * can take it); the queued bytes drain at the line rate from the start
+     * of the frame on the wire */
+    uint64_t fifo = tx_fifo_bytes(d), need = fifo / 2 < 2048 ? fifo / 2 : 2048;
     if (t->wq_len && t->wq_bytes + need > fifo) {
-        /* wait until enough of the queued bytes have left */
         uint64_t bt = 8000000ull / e1k_mac_speed(d);
-        uint64_t over = t->wq_bytes + need - fifo;
-        uint64_t t_room = t->wq[t->wq_head].t_end + over * bt;
         uint64_t now = e1k_now(d);
+        uint64_t from = t->on_wire && t->head_start > now ? t->head_start : now;
+        uint64_t t_room = from + (t->wq_bytes + need - fifo) * bt;
         if (t_room > now + delay)
             delay = t_room - now;
     }
@@ -123,69 +125,100 @@ static void frame_out(struct e1k_dev *d, const uint8_t *f, size_t len, uint64_t 
     e1k_mac_tx_out(d, f, len);
 }
 
-static void wire_arm(struct e1k_dev *d)
-{
-    struct e1k_tx *t = &d->tx;
-    if (t->wq_len && d->host.timer_arm)
-        d->host.timer_arm(d->host.ctx, E1K_TIMER_WIRE, t->wq[t->wq_head].t_end);
-}
-
 /* Wire time (timing model): preamble + SFD (8 bytes), the frame with its
  * FCS, then the inter-packet gap of TIPG.IPGT byte times plus the 4 the MAC
- * adds (IPGT 8 gives the 802.3 gap of 96 bit times; SDM 13.4.34). A frame
- * starts when its data is in the FIFO (now + the DMA so far) and the wire
- * is free. */
-static int wire_queue(struct e1k_dev *d, const uint8_t *f, size_t len)
+ * adds (IPGT 8 gives the 802.3 gap of 96 bit times; SDM 13.4.34). The next
+ * frame starts when its data is in the FIFO, the wire is free, the link is
+ * up and no PAUSE holds the transmitter; a frame on the wire always
+ * completes (SDM 8.7.3: pause takes effect after the current packet). */
+static void wire_start(struct e1k_dev *d)
 {
     struct e1k_tx *t = &d->tx;
-    if (!d->cfg.timing.wire)
+    if (t->on_wire || !t->wq_len)
+        return;
+    uint64_t now = e1k_now(d);
+    if ((!e1k_mac_link_up(d) && !e1k_loopback(d)) || now < d->fc_paused_until)
+        return; /* resumed by e1k_tx_kick (link up, XON, pause over) */
+    struct e1k_tx_wire_frame *w = &t->wq[t->wq_head];
+    uint64_t bt = 8000000ull / e1k_mac_speed(d);
+    uint64_t start = w->ready > t->wire_free ? w->ready : t->wire_free;
+    if (start < now)
+        start = now;
+    t->on_wire = 1;
+    t->head_start = start;
+    t->head_end = start + (8 + (uint64_t)w->len) * bt;
+    if (d->host.timer_arm)
+        d->host.timer_arm(d->host.ctx, E1K_TIMER_WIRE, t->head_end);
+}
+
+static int wq_grow(struct e1k_tx *t)
+{
+    if (t->wq_len < t->wq_cap)
         return 0;
-    if (t->wq_len == t->wq_cap) {
-        size_t nc = t->wq_cap ? t->wq_cap * 2 : 16;
-        struct e1k_tx_wire_frame *nw = malloc(nc * sizeof(*nw));
-        if (!nw)
-            return 0; /* no memory: the frame goes out at once */
-        for (size_t i = 0; i < t->wq_len; i++)
-            nw[i] = t->wq[(t->wq_head + i) % t->wq_cap];
-        free(t->wq);
-        t->wq = nw;
-        t->wq_head = 0;
-        t->wq_cap = nc;
-    }
+    size_t nc = t->wq_cap ? t->wq_cap * 2 : 16;
+    struct e1k_tx_wire_frame *nw = malloc(nc * sizeof(*nw));
+    if (!nw)
+        return -1;
+    for (size_t i = 0; i < t->wq_len; i++)
+        nw[i] = t->wq[(t->wq_head + i) % t->wq_cap];
+    free(t->wq);
+    t->wq = nw;
+    t->wq_head = 0;
+    t->wq_cap = nc;
+    return 0;
+}
+
+/* Queue a frame behind the FIFO (`front`: right behind the frame on the
+ * wire, for MAC control frames). 0 when there is no wire timing. */
+static int wire_queue_at(struct e1k_dev *d, const uint8_t *f, size_t len, int front)
+{
+    struct e1k_tx *t = &d->tx;
+    if (!d->cfg.timing.wire || wq_grow(t))
+        return 0;
     uint8_t *copy = malloc(len ? len : 1);
     if (!copy)
         return 0;
     memcpy(copy, f, len);
-    uint64_t bt = 8000000ull / e1k_mac_speed(d);
-    uint64_t ipg = (rd(d, E1K_REG_TIPG) & 0x3FF) + 4;
-    uint64_t ready = e1k_now(d) + d->dma_acc_ps;
-    uint64_t start = ready > t->wire_free ? ready : t->wire_free;
-    uint64_t end = start + (8 + (uint64_t)len) * bt;
-    t->wire_free = end + ipg * bt;
-    struct e1k_tx_wire_frame *w = &t->wq[(t->wq_head + t->wq_len) % t->wq_cap];
-    w->data = copy;
-    w->len = (uint32_t)len;
-    w->t_end = end;
+    struct e1k_tx_wire_frame w = { copy, (uint32_t)len, e1k_now(d) + (front ? 0 : d->dma_acc_ps) };
+    size_t pos = front ? (t->on_wire ? 1 : 0) : t->wq_len;
+    if (pos < t->wq_len) {
+        for (size_t i = t->wq_len; i > pos; i--)
+            t->wq[(t->wq_head + i) % t->wq_cap] = t->wq[(t->wq_head + i - 1) % t->wq_cap];
+    }
+    t->wq[(t->wq_head + pos) % t->wq_cap] = w;
     t->wq_len++;
     t->wq_bytes += len;
-    if (t->wq_len == 1)
-        wire_arm(d);
+    wire_start(d);
     return 1;
+}
+
+static int wire_queue(struct e1k_dev *d, const uint8_t *f, size_t len)
+{
+    return wire_queue_at(d, f, len, 0);
+}
+
+void e1k_tx_send_control(struct e1k_dev *d, const uint8_t *f, size_t len)
+{
+    if (!wire_queue_at(d, f, len, 1))
+        e1k_mac_tx_out(d, f, len);
 }
 
 void e1k_tx_wire_done(struct e1k_dev *d)
 {
     struct e1k_tx *t = &d->tx;
-    uint64_t now = e1k_now(d);
-    while (t->wq_len && t->wq[t->wq_head].t_end <= now) {
-        struct e1k_tx_wire_frame w = t->wq[t->wq_head];
-        t->wq_head = (t->wq_head + 1) % t->wq_cap;
-        t->wq_len--;
-        t->wq_bytes -= w.len;
-        frame_out(d, w.data, w.len, now);
-        free(w.data);
-    }
-    wire_arm(d);
+    if (!t->on_wire || !t->wq_len || e1k_now(d) < t->head_end)
+        return;
+    struct e1k_tx_wire_frame w = t->wq[t->wq_head];
+    t->wq_head = (t->wq_head + 1) % t->wq_cap;
+    t->wq_len--;
+    t->wq_bytes -= w.len;
+    t->on_wire = 0;
+    uint64_t bt = 8000000ull / e1k_mac_speed(d);
+    uint64_t ipg = (rd(d, E1K_REG_TIPG) & 0x3FF) + 4;
+    t->wire_free = t->head_end + ipg * bt;
+    frame_out(d, w.data, w.len, t->head_end);
+    free(w.data);
+    wire_start(d);
     e1k_tx_kick(d); /* room in the FIFO again */
 }
 
@@ -197,6 +230,7 @@ static void wire_flush(struct e1k_tx *t)
         t->wq_len--;
     }
     t->wq_bytes = 0;
+    t->on_wire = 0;
 }
 
 static void tx_event(struct e1k_dev *d, int ev)
@@ -778,6 +812,7 @@ static void arm(struct e1k_dev *d, uint64_t dma_ps)
 
 void e1k_tx_kick(struct e1k_dev *d)
 {
+    wire_start(d); /* link back, pause over: the FIFO drains again */
     if (d->tx.scheduled || !e1k_mac_can_tx(d) || !has_work(d))
         return;
     arm(d, 0);

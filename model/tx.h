@@ -60,11 +60,13 @@ struct e1k_tx {
     struct e1k_tx_wire_frame {
         uint8_t *data;
         uint32_t len;
-        uint64_t t_end;   /* last bit (+ its inter-frame gap) */
+        uint64_t ready;   /* its data is in the FIFO from this time */
     } *wq;
     size_t wq_head, wq_len, wq_cap;
     uint64_t wq_bytes;    /* bytes held in the FIFO */
-    uint64_t wire_free;   /* when the wire is next idle */
+    uint64_t wire_free;   /* when the wire is next idle (after the gap) */
+    int on_wire;          /* the head frame is being sent */
+    uint64_t head_start, head_end;
 };
 
 void e1k_tx_init(struct e1k_dev *d);
@@ -77,5 +79,8 @@ void e1k_tx_kick(struct e1k_dev *d);
 void e1k_tx_step(struct e1k_dev *d);
 /* E1K_TIMER_WIRE expired: frames whose last bit has left go out. */
 void e1k_tx_wire_done(struct e1k_dev *d);
+/* A MAC control frame (PAUSE) the MAC itself sends: it goes on the wire
+ * right after the frame being sent, ahead of the FIFO (802.3 31B). */
+void e1k_tx_send_control(struct e1k_dev *d, const uint8_t *f, size_t len);
 
 #endif

@@ -13,6 +13,8 @@ struct pcapin {
     uint64_t record;
     uint64_t last_ns;
     int snaplen;
+    int classic;    /* classic pcap (not pcapng): record sizes are checked */
+    long pos;       /* file position after the last record */
 };
 
 static pcap_t *open_nano(const char *path, char *perr)
@@ -28,12 +30,17 @@ int pcapin_open(const char *path, struct pcapin **out, char *err, size_t errlen)
         snprintf(err, errlen, "%s: cannot open", path);
         return -1;
     }
-    int c = fgetc(f);
+    unsigned char magic[4];
+    size_t got = fread(magic, 1, 4, f);
     fclose(f);
-    if (c == EOF) {
+    if (got == 0) {
         snprintf(err, errlen, "%s: empty file, not a pcap", path);
         return -1;
     }
+    uint32_t m = got == 4 ? (uint32_t)magic[0] | (uint32_t)magic[1] << 8 |
+                                (uint32_t)magic[2] << 16 | (uint32_t)magic[3] << 24
+                          : 0;
+    int classic = m == 0xA1B2C3D4u || m == 0xD4C3B2A1u || m == 0xA1B23C4Du || m == 0x4D3CB2A1u;
     pcap_t *p = open_nano(path, perr);
     if (!p) {
         snprintf(err, errlen, "%s: %s", path, perr[0] ? perr : "not a pcap or pcapng file");
@@ -55,6 +62,8 @@ int pcapin_open(const char *path, struct pcapin **out, char *err, size_t errlen)
     }
     in->p = p;
     in->snaplen = pcap_snapshot(p);
+    in->classic = classic && pcap_file(p);
+    in->pos = in->classic ? ftell(pcap_file(p)) : 0;
     *out = in;
     return 0;
 }
@@ -74,6 +83,19 @@ int pcapin_next(struct pcapin *in, const uint8_t **data, uint32_t *caplen, uint3
         return -1;
     }
     in->record++;
+    if (in->classic) {
+        /* libpcap quietly cuts a record longer than the snapshot length;
+         * the bytes it skipped tell the record's real captured length. */
+        long pos = ftell(pcap_file(in->p));
+        long stored = pos - in->pos - 16;
+        in->pos = pos;
+        if (pos >= 0 && stored > (long)h->caplen) {
+            snprintf(err, errlen, "%s: record %llu: captured length %ld larger than the "
+                     "snapshot length %d", in->path, (unsigned long long)in->record, stored,
+                     in->snaplen);
+            return -1;
+        }
+    }
     if (h->caplen > h->len) {
         snprintf(err, errlen, "%s: record %llu: captured length %u larger than the frame (%u)",
                  in->path, (unsigned long long)in->record, h->caplen, h->len);
@@ -84,12 +106,15 @@ int pcapin_next(struct pcapin *in, const uint8_t **data, uint32_t *caplen, uint3
                  "length %d", in->path, (unsigned long long)in->record, h->caplen, in->snaplen);
         return -1;
     }
-    if (h->ts.tv_sec < 0 || h->ts.tv_usec < 0 || h->ts.tv_usec >= 1000000000) {
+    /* The file stores unsigned 32-bit seconds: a time_t that came out
+     * negative is a date after 2038, not an error. */
+    uint64_t sec = h->ts.tv_sec < 0 ? (uint64_t)(uint32_t)h->ts.tv_sec : (uint64_t)h->ts.tv_sec;
+    if (h->ts.tv_usec < 0 || h->ts.tv_usec >= 1000000000) {
         snprintf(err, errlen, "%s: record %llu: invalid timestamp", in->path,
                  (unsigned long long)in->record);
         return -1;
     }
-    uint64_t ns = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
+    uint64_t ns = sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
     if (in->record > 1 && ns < in->last_ns) {
         snprintf(err, errlen, "%s: record %llu: timestamp goes backwards by %llu ns", in->path,
                  (unsigned long long)in->record, (unsigned long long)(in->last_ns - ns));
@@ -115,6 +140,7 @@ int pcapin_rewind(struct pcapin *in, char *err, size_t errlen)
     in->p = p;
     in->record = 0;
     in->last_ns = 0;
+    in->pos = in->classic && pcap_file(p) ? ftell(pcap_file(p)) : 0;
     return 0;
 }
 
