@@ -362,6 +362,9 @@ static void set_itr(struct driver *d)
     } else {
         d->tx_itr = update_itr(d->tx_itr, d->total_tx_packets, d->total_tx_bytes);
         d->rx_itr = update_itr(d->rx_itr, d->total_rx_packets, d->total_rx_bytes);
+        /* conservative mode (3) eliminates the lowest_latency class */
+        if (d->p.itr == 3 && d->tx_itr == LOWEST_LATENCY)
+            d->tx_itr = LOW_LATENCY;
         if (d->p.itr == 3 && d->rx_itr == LOWEST_LATENCY)
             d->rx_itr = LOW_LATENCY;
         enum latency cur = d->rx_itr > d->tx_itr ? d->rx_itr : d->tx_itr;
@@ -920,8 +923,12 @@ static int open_dev(struct driver *d, char *err, size_t errlen)
     ew32(d, E1K_REG_RCTL, rctl & ~E1K_RCTL_EN);
     ew32(d, E1K_REG_RDTR, d->p.rx_int_delay);
     ew32(d, E1K_REG_RADV, d->p.rx_abs_int_delay);
+    /* e1000_param.c: modes 1 and 3 start at 20000/s; mode 4 keeps
+     * adapter->itr = 4, so e1000_configure_rx writes 10^9 / (4 * 256),
+     * which the 16-bit ITR field truncates, until the watchdog's first
+     * adjustment; a fixed rate is written as given. */
     if (d->p.model == DRV_LINUX && d->p.itr)
-        write_itr(d, d->p.itr >= 100 ? (uint32_t)d->p.itr : 20000);
+        write_itr(d, d->p.itr >= 100 ? (uint32_t)d->p.itr : d->p.itr == 4 ? 4 : 20000);
     ew32(d, E1K_REG_RDBAL, (uint32_t)d->rx_base);
     ew32(d, E1K_REG_RDBAH, (uint32_t)(d->rx_base >> 32));
     ew32(d, E1K_REG_RDLEN, nr * DESC);
@@ -1009,7 +1016,7 @@ struct driver *drv_new(struct evq *q, struct e1k_dev *dev, struct gmem *mem,
         d->p.txq_len = 1000;
     if (h)
         d->h = *h;
-    d->rx_itr = d->tx_itr = LOW_LATENCY;
+    d->rx_itr = d->tx_itr = LOWEST_LATENCY; /* zeroed adapter in Linux */
     evq_event_init(&d->ev_isr, isr_fn, d);
     evq_event_init(&d->ev_poll, d->p.model == DRV_POLL ? pmd_fn : poll_fn, d);
     evq_event_init(&d->ev_watchdog, d->p.model == DRV_POLL ? pmd_watchdog_fn : watchdog_fn, d);

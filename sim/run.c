@@ -391,6 +391,19 @@ static int on_dma_wr(void *ctx, enum e1k_dma_kind k, uint64_t a, const void *b, 
 
 /* ---- hooks from the driver ---- */
 
+static void on_mmio(void *ctx, int is_write, uint32_t off, uint32_t val, uint64_t t)
+{
+    struct ctx *c = ctx;
+    if (!c->rec || c->rec_failed)
+        return;
+    char name[24];
+    struct rec_access a = { .time_ps = t, .space = "mem", .is_write = is_write, .width = 4,
+                            .offset = off, .reg = e1k_reg_name(off, name, sizeof(name)),
+                            .value = val, .ok = 1 };
+    if (rec_access(c->rec, c->run_id, &a))
+        rec_fail(c);
+}
+
 static void pop_rx_dropped(struct ctx *c)
 {
     /* frames the device dropped after accepting them leave the head */
@@ -572,6 +585,13 @@ static void run_key(const struct scenario *s, const char *params, char out[17])
     snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
+void run_identity(const struct scenario *s, char key[17])
+{
+    char params[8192];
+    fill_params(s, params, sizeof(params));
+    run_key(s, params, key);
+}
+
 static void drv_params_from(const struct scenario *s, struct drv_params *p)
 {
     drv_params_default(p);
@@ -654,6 +674,13 @@ static void write_counters(struct ctx *c)
                 rec_fail(c);
                 return;
             }
+}
+
+static void report_progress(struct ctx *c)
+{
+    if (c->o->progress)
+        c->o->progress(c->o->progress_ctx, evq_now(c->q), c->end_time,
+                       c->res->rx_delivered + c->res->tx_sent);
 }
 
 int run_scenario(const struct scenario *s, const struct run_opts *o, struct run_result *res,
@@ -754,6 +781,7 @@ int run_scenario(const struct scenario *s, const struct run_opts *o, struct run_
         .ctx = c, .carrier = on_carrier, .rx_deliver = on_rx_deliver,
         .tx_queued = on_tx_queued, .tx_doorbell = on_tx_doorbell, .tx_cleaned = on_tx_cleaned,
         .tx_dropped = on_tx_dropped,
+        .mmio = s->record.reg_accesses ? on_mmio : NULL,
     };
     c->drv = drv_new(c->q, c->dev, c->mem, &dp, &dh);
     if (!c->drv) {
@@ -771,6 +799,7 @@ int run_scenario(const struct scenario *s, const struct run_opts *o, struct run_
     uint64_t deadline = evq_now(c->q) + LINK_WAIT_PS;
     while (!c->traffic_on && !stopped && !c->failed && evq_now(c->q) < deadline) {
         evq_run_until(c->q, evq_now(c->q) + SLICE_PS);
+        report_progress(c);
         stopped = o->stop && *o->stop;
     }
     if (!c->traffic_on && !stopped && !c->failed) {
@@ -781,12 +810,14 @@ int run_scenario(const struct scenario *s, const struct run_opts *o, struct run_
     while (!stopped && !c->failed && !c->rec_failed && evq_now(c->q) < c->end_time) {
         uint64_t until = evq_now(c->q) + SLICE_PS;
         evq_run_until(c->q, until < c->end_time ? until : c->end_time);
+        report_progress(c);
         stopped = o->stop && *o->stop;
     }
     c->traffic_ended = 1;
     uint64_t drain_end = evq_now(c->q) + DRAIN_PS;
     while (!stopped && !c->failed && (c->rxf.n || c->txf.n) && evq_now(c->q) < drain_end) {
         evq_run_until(c->q, evq_now(c->q) + SLICE_PS);
+        report_progress(c);
         stopped = o->stop && *o->stop;
     }
     if (c->failed)

@@ -15,6 +15,11 @@ struct run_opts {
     int strict;                      /* anomalies fail the run */
     volatile sig_atomic_t *stop;     /* set asynchronously to stop at the next boundary */
     FILE *out;                       /* summary (NULL: none) */
+    /* Called after every simulated millisecond (NULL: none) with the simulated
+     * time, the end of the measured period (UINT64_MAX until the link is up)
+     * and the frames delivered + sent so far: for progress display only. */
+    void (*progress)(void *ctx, uint64_t now_ps, uint64_t end_ps, uint64_t frames);
+    void *progress_ctx;
 };
 
 struct run_result {
@@ -34,5 +39,9 @@ struct run_result {
 /* 0 ok (complete or stopped on request), -1 on error (message in err). */
 int run_scenario(const struct scenario *s, const struct run_opts *o, struct run_result *res,
                  char *err, size_t errlen);
+
+/* The run's identity exactly as run_scenario stores it in runs.run_key
+ * (FNV-1a of name, resolved parameters, version and seed): 16 hex digits. */
+void run_identity(const struct scenario *s, char key[17]);
 
 #endif

@@ -26,6 +26,29 @@
 static const uint8_t our_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 static const uint8_t peer[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 
+/* The test's device: freed by teardown when an assertion ends it early. */
+static struct th *g_th;
+
+static struct th *th_make(int functional)
+{
+    g_th = th_new(functional);
+    return g_th;
+}
+
+static void th_done(struct th *h)
+{
+    if (h == g_th)
+        g_th = NULL;
+    th_free(h);
+}
+
+static int teardown(void **state)
+{
+    if (g_th)
+        th_done(g_th);
+    return 0;
+}
+
 /* ---- event stepping ---- */
 
 /* Runs events up to `until` and stops right after the first one that
@@ -62,7 +85,7 @@ struct rxt {
 static struct rxt rx_setup(int functional, uint32_t n, uint32_t rctl)
 {
     struct rxt t;
-    t.h = th_new(functional);
+    t.h = th_make(functional);
     t.n = n;
     th_wr(t.h, E1K_REG_CTRL, th_rd(t.h, E1K_REG_CTRL) | E1K_CTRL_SLU);
     th_settle(t.h);
@@ -141,7 +164,7 @@ static unsigned play(struct rxt *t, const uint64_t *ft, unsigned nf, uint64_t en
 
 static void test_intr_itr_spacing(void **state)
 {
-    struct th *h = th_new(1);
+    struct th *h = th_make(1);
     const uint64_t N = 100, I = N * ITR_UNIT; /* 25.6 us */
     th_wr(h, E1K_REG_ITR, (uint32_t)N);
     th_wr(h, E1K_REG_IMS, E1K_ICR_TXDW);
@@ -207,13 +230,13 @@ static void test_intr_itr_spacing(void **state)
     }
     assert_int_equal(h->irq_edges, 13);
     assert_int_equal(e1k_anomaly_total(h->d), 0);
-    th_free(h);
+    th_done(h);
 }
 
 /* The largest interval, 65535 x 256 ns = 16.776960 ms, to the picosecond. */
 static void test_intr_itr_max(void **state)
 {
-    struct th *h = th_new(1);
+    struct th *h = th_make(1);
     th_wr(h, E1K_REG_ITR, 0xFFFF);
     th_wr(h, E1K_REG_IMS, E1K_ICR_TXDW);
     uint64_t t0 = evq_now(h->q);
@@ -221,7 +244,7 @@ static void test_intr_itr_max(void **state)
     th_rd(h, E1K_REG_ICR);
     th_wr(h, E1K_REG_ICS, E1K_ICR_TXDW);
     assert_int_equal(run_to_edge(h, t0 + 20000 * US), t0 + 16776960 * NS);
-    th_free(h);
+    th_done(h);
 }
 
 /* ---- RDTR / RADV ---- */
@@ -252,7 +275,7 @@ static void test_intr_rdtr_restart(void **state)
     assert_int_equal(e[0], t1);
     assert_int_equal(e[1], t1 + 1 * US);
     assert_int_equal(e1k_anomaly_total(t.h->d), 0);
-    th_free(t.h);
+    th_done(t.h);
 }
 
 /* With the default (hardware-like) timing the frame is written back after
@@ -274,7 +297,7 @@ static void test_intr_rdtr_with_dma_time(void **state)
     unsigned ne = play(&t, ft, 3, t0 + 200 * US, e, icr, 8);
     assert_int_equal(ne, 1);
     assert_int_equal(e[0], t0 + 20 * US + dma + 16 * DELAY_UNIT);
-    th_free(t.h);
+    th_done(t.h);
 }
 
 static void test_intr_radv_cap(void **state)
@@ -304,7 +327,7 @@ static void test_intr_radv_cap(void **state)
     ne = play(&t, ft2, 2, t1 + 500 * US, e, icr, 8);
     assert_int_equal(ne, 1);
     assert_int_equal(e[0], t1 + 5 * US + 16 * DELAY_UNIT);
-    th_free(t.h);
+    th_done(t.h);
 }
 
 static void test_intr_rdtr_fpd(void **state)
@@ -331,7 +354,7 @@ static void test_intr_rdtr_fpd(void **state)
     uint64_t ft2[] = { t1 };
     assert_int_equal(play(&t, ft2, 1, t1 + 100 * US, e, icr, 8), 1);
     assert_int_equal(e[0], t1 + 16 * DELAY_UNIT);
-    th_free(t.h);
+    th_done(t.h);
 }
 
 /* RSRPD (SDM 3.2.7.2, 13.4.32): a frame no longer than SIZE raises SRPD and
@@ -359,7 +382,7 @@ static void test_intr_rsrpd(void **state)
     assert_int_equal(run_to_edge(t.h, at + 100 * US), at + 16 * DELAY_UNIT);
     uint32_t v = th_rd(t.h, E1K_REG_ICR);
     assert_int_equal(v & (E1K_ICR_SRPD | E1K_ICR_RXT0), E1K_ICR_RXT0);
-    th_free(t.h);
+    th_done(t.h);
 }
 
 /* SDM 13.4.32: "SIZE is specified in bytes and includes the headers and the
@@ -376,7 +399,7 @@ static void test_intr_rsrpd_counts_crc(void **state)
     rx_one(&t, 60); /* 64 bytes with its CRC: not small */
     assert_int_equal(run_to_edge(t.h, t0 + 100 * US), t0 + 16 * DELAY_UNIT);
     assert_int_equal(th_rd(t.h, E1K_REG_ICR) & E1K_ICR_SRPD, 0);
-    th_free(t.h);
+    th_done(t.h);
 }
 
 /* ITR holds an RXT0 the delay timer raised: the timers decide when the cause
@@ -395,7 +418,7 @@ static void test_intr_itr_holds_rxt0(void **state)
     assert_int_equal(e[0], t0 + 4 * DELAY_UNIT);
     /* the second RXT0 rises at 24.096 us; the line waits for 4.096 + 51.2 */
     assert_int_equal(e[1], t0 + 4 * DELAY_UNIT + 200 * ITR_UNIT);
-    th_free(t.h);
+    th_done(t.h);
 }
 
 /* ---- TIDV / TADV ---- */
@@ -414,7 +437,7 @@ struct txt {
 static struct txt tx_setup(void)
 {
     struct txt t;
-    t.h = th_new(1);
+    t.h = th_make(1);
     t.n = 64;
     t.tail = 0;
     th_wr(t.h, E1K_REG_CTRL, th_rd(t.h, E1K_REG_CTRL) | E1K_CTRL_SLU);
@@ -525,22 +548,22 @@ static void test_intr_tidv_tadv(void **state)
     assert_int_equal(e[0], t3 + 2 * US);
     assert_int_equal(t.h->ntx, 12);
     assert_int_equal(e1k_anomaly_total(t.h->d), 0);
-    th_free(t.h);
+    th_done(t.h);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_intr_itr_spacing),
-        cmocka_unit_test(test_intr_itr_max),
-        cmocka_unit_test(test_intr_rdtr_restart),
-        cmocka_unit_test(test_intr_rdtr_with_dma_time),
-        cmocka_unit_test(test_intr_radv_cap),
-        cmocka_unit_test(test_intr_rdtr_fpd),
-        cmocka_unit_test(test_intr_rsrpd),
-        cmocka_unit_test(test_intr_rsrpd_counts_crc),
-        cmocka_unit_test(test_intr_itr_holds_rxt0),
-        cmocka_unit_test(test_intr_tidv_tadv),
+        cmocka_unit_test_teardown(test_intr_itr_spacing, teardown),
+        cmocka_unit_test_teardown(test_intr_itr_max, teardown),
+        cmocka_unit_test_teardown(test_intr_rdtr_restart, teardown),
+        cmocka_unit_test_teardown(test_intr_rdtr_with_dma_time, teardown),
+        cmocka_unit_test_teardown(test_intr_radv_cap, teardown),
+        cmocka_unit_test_teardown(test_intr_rdtr_fpd, teardown),
+        cmocka_unit_test_teardown(test_intr_rsrpd, teardown),
+        cmocka_unit_test_teardown(test_intr_rsrpd_counts_crc, teardown),
+        cmocka_unit_test_teardown(test_intr_itr_holds_rxt0, teardown),
+        cmocka_unit_test_teardown(test_intr_tidv_tadv, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
