@@ -143,12 +143,22 @@ int rec_open(const char *path, struct rec **out, char *err, size_t errlen)
     r->err = err;
     r->errlen = errlen;
     r->path = strdup(path);
-    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    /* URIs are accepted (e.g. file:results.db?mode=ro), so users and tests
+     * can open a database read-only: the first write then fails clearly. */
+    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI,
+                        NULL) != SQLITE_OK) {
         dberr(r, "cannot open database");
         goto fail;
     }
+    /* Two writers at once wait for each other (WAL + busy timeout). */
     sqlite3_busy_timeout(r->db, 30000);
+    /* E1KSIM_DB_MAX_PAGES caps the file (a full disk, for tests). */
+    const char *maxp = getenv("E1KSIM_DB_MAX_PAGES");
+    if (maxp && *maxp) {
+        char q[64];
+        snprintf(q, sizeof(q), "PRAGMA max_page_count=%ld", strtol(maxp, NULL, 10));
+        sqlite3_exec(r->db, q, NULL, NULL, NULL);
+    }
     int uv = -1;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(r->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) {
@@ -207,6 +217,10 @@ static int flush(struct rec *r)
         return 0;
     r->in_tx = 0;
     r->pending = 0;
+    /* A failed write (disk full, I/O error) may have rolled the batch back
+     * already: then there is nothing to commit, and the first error stands. */
+    if (sqlite3_get_autocommit(r->db))
+        return 0;
     return exec(r, "COMMIT", "cannot commit");
 }
 

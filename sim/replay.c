@@ -270,7 +270,8 @@ int replay_run(const struct trace *t, const struct replay_opts *o, struct replay
                  timing == 0 ? "functional" : "default", cfg.mac[0], cfg.mac[1], cfg.mac[2],
                  cfg.mac[3], cfg.mac[4], cfg.mac[5]);
         if (rec_run_begin(c.rec, "replay", t->name, 0, params, &c.run_id)) {
-            snprintf(err, errlen, "%s", rec_error(c.rec));
+            if (rec_error(c.rec) != err)
+                snprintf(err, errlen, "%s", rec_error(c.rec));
             simnic_free(nic);
             evq_free(c.q);
             return -1;
@@ -393,7 +394,8 @@ int replay_run(const struct trace *t, const struct replay_opts *o, struct replay
     if (c.rec) {
         if (c.rec_failed || rec_run_end(c.rec, c.run_id, rc ? "failed" : "complete",
                                         r->sim_time_ps, r->anomalies)) {
-            snprintf(err, errlen, "%s", rec_error(c.rec));
+            if (rec_error(c.rec) != err)
+                snprintf(err, errlen, "%s", rec_error(c.rec));
             rc = -1;
         }
     }

@@ -143,7 +143,9 @@ static void rec_fail(struct ctx *c)
 {
     if (!c->rec_failed && c->rec) {
         c->rec_failed = 1;
-        snprintf(c->err, c->errlen, "%s", rec_error(c->rec));
+        const char *e = rec_error(c->rec);
+        if (e != c->err) /* the recorder may write into our buffer already */
+            snprintf(c->err, c->errlen, "%s", e);
     }
 }
 
@@ -760,16 +762,12 @@ int run_scenario(const struct scenario *s, const struct run_opts *o, struct run_
         if (rec_open(db, &c->rec, err, errlen))
             goto out;
         if (rec_run_begin(c->rec, "run", s->path[0] ? s->path : s->name, s->seed, params,
-                          &c->run_id)) {
-            snprintf(err, errlen, "%s", rec_error(c->rec));
-            goto out;
-        }
+                          &c->run_id))
+            goto out; /* the recorder wrote the message into err */
         char key[17];
         run_key(s, params, key);
-        if (rec_run_key(c->rec, c->run_id, key)) {
-            snprintf(err, errlen, "%s", rec_error(c->rec));
+        if (rec_run_key(c->rec, c->run_id, key))
             goto out;
-        }
         res->run_id = c->run_id;
     }
 
@@ -851,10 +849,8 @@ out:
     if (c->rec) {
         const char *status = rc ? "failed" : res->complete ? "complete" : "incomplete";
         if (!c->rec_failed &&
-            rec_run_end(c->rec, c->run_id, status, evq_now(c->q), res->anomalies) && !rc) {
-            snprintf(err, errlen, "%s", rec_error(c->rec));
-            rc = -1;
-        }
+            rec_run_end(c->rec, c->run_id, status, evq_now(c->q), res->anomalies) && !rc)
+            rc = -1; /* message in err */
         if (c->rec_failed && !rc)
             rc = -1;
         if (rec_close(c->rec) && !rc) {
