@@ -338,6 +338,11 @@ void e1k_fc_pause_received(struct e1k_dev *d, uint16_t quanta)
 
 static void fc_send(struct e1k_dev *d, uint16_t quanta)
 {
+    /* In loopback a PAUSE comes straight back into the receive FIFO, which
+     * may ask for another: one PAUSE at a time. */
+    if (d->fc_sending)
+        return;
+    d->fc_sending = 1;
     uint8_t f[64];
     e1k_fc_build_pause(d, quanta, f);
     /* PAUSE frames go out even while the transmitter is paused, right after
@@ -350,14 +355,18 @@ static void fc_send(struct e1k_dev *d, uint16_t quanta)
         e1k_stat_add64(d, E1K_REG_TOTL, sizeof(f));
         e1k_stat_inc(d, E1K_REG_PTC64, 1);
     }
+    d->fc_sending = 0;
 }
 
 /* The receive FIFO overflowed while XOFF was in effect: the partner did
  * not stop; send another XOFF (SDM 8.7.5). */
 void e1k_fc_rx_overflow(struct e1k_dev *d)
 {
-    if ((rd(d, E1K_REG_CTRL) & E1K_CTRL_TFCE) && d->fc_xoff_sent)
+    /* once per overflow episode (until XON): not a PAUSE storm */
+    if ((rd(d, E1K_REG_CTRL) & E1K_CTRL_TFCE) && d->fc_xoff_sent && !d->fc_overflow_xoff) {
+        d->fc_overflow_xoff = 1;
         fc_send(d, (uint16_t)rd(d, E1K_REG_FCTTV));
+    }
 }
 
 void e1k_fc_rx_fifo_changed(struct e1k_dev *d, uint32_t fifo_bytes)
@@ -370,6 +379,7 @@ void e1k_fc_rx_fifo_changed(struct e1k_dev *d, uint32_t fifo_bytes)
         fc_send(d, (uint16_t)rd(d, E1K_REG_FCTTV));
     } else if (d->fc_xoff_sent && fifo_bytes < low) {
         d->fc_xoff_sent = 0;
+        d->fc_overflow_xoff = 0;
         fc_send(d, 0);
     }
 }
@@ -495,6 +505,8 @@ static void software_reset(struct e1k_dev *d)
     e1k_intr_reset(d);
     d->fc_paused_until = 0;
     d->fc_xoff_sent = 0;
+    d->fc_overflow_xoff = 0;
+    d->fc_sending = 0;
     regs_to_reset_values(d, 1);
     e1k_eeprom_pins(&d->ee, 0, 0, 0);
     eeprom_autoload(d);
@@ -514,6 +526,8 @@ static void power_on(struct e1k_dev *d)
     d->intr.assertions = 0;
     d->fc_paused_until = 0;
     d->fc_xoff_sent = 0;
+    d->fc_overflow_xoff = 0;
+    d->fc_sending = 0;
     memset(d->r, 0, sizeof(d->r));
     regs_to_reset_values(d, 0);
     e1k_phy_power_on(&d->phy, d->cfg.cable_connected, d->cfg.partner_speeds);

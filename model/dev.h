@@ -44,6 +44,8 @@ struct e1k_dev {
      * until this time; XOFF sent and not yet followed by XON. */
     uint64_t fc_paused_until;
     int fc_xoff_sent;
+    int fc_overflow_xoff; /* the extra XOFF of this overflow episode was sent */
+    int fc_sending;       /* a PAUSE is being sent (no recursion via loopback) */
     /* DMA time spent by the engine step in progress (timing model). */
     uint64_t dma_acc_ps;
 

@@ -36,5 +36,11 @@ int cmd_replay(int argc, char **argv);
 void help_replay(void);
 int cmd_import_qemu(int argc, char **argv);
 void help_import_qemu(void);
+int cmd_report(int argc, char **argv);
+void help_report(void);
+int cmd_sweep(int argc, char **argv);
+void help_sweep(void);
+int cmd_merge(int argc, char **argv);
+void help_merge(void);
 
 #endif

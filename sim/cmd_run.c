@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "run.h"
 #include "scenario.h"
 
@@ -94,8 +95,14 @@ int cmd_run(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     struct run_opts ro = { .db = db, .quiet = quiet, .strict = strict, .stop = &stop_requested };
+    struct progress pg;
+    progress_init(&pg, quiet);
+    ro.progress = progress_run_hook;
+    ro.progress_ctx = &pg;
     struct run_result r;
-    if (run_scenario(&s, &ro, &r, err, sizeof(err))) {
+    int rrc = run_scenario(&s, &ro, &r, err, sizeof(err));
+    progress_clear(&pg);
+    if (rrc) {
         fprintf(stderr, "e1ksim run: %s\n", err);
         return CLI_USAGE;
     }

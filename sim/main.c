@@ -70,10 +70,14 @@ static void version_help(void)
 
 const struct cli_cmd cli_cmds[] = {
     { "run", "run a scenario and record it in SQLite", cmd_run, help_run },
+    { "sweep", "run a scenario over a parameter grid, in parallel", cmd_sweep, help_sweep },
+    { "merge", "merge results files by run key", cmd_merge, help_merge },
     { "replay", "replay a register-access trace against the model", cmd_replay, help_replay },
     { "regs", "print the register table", cmd_regs, help_regs },
     { "import-qemu", "convert a QEMU trace-event log into a trace", cmd_import_qemu,
       help_import_qemu },
+    { "report", "write an HTML report (table + plots) of recorded runs", cmd_report,
+      help_report },
     { "version", "print the version", cmd_version, version_help },
     { "help", "show help for a command", cmd_help, help_help },
     { NULL, NULL, NULL, NULL },

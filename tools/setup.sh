@@ -4,7 +4,7 @@
 # Usage: tools/setup.sh [--capture]   (--capture adds what tools/capture-qemu.sh needs)
 set -eu
 
-PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev libpcap-dev libsqlite3-dev libcmocka-dev libyaml-dev zlib1g-dev sqlite3"
+PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev libpcap-dev libsqlite3-dev libcmocka-dev libyaml-dev zlib1g-dev sqlite3 gnuplot-nox chromium parallel"
 if [ "${1:-}" = "--capture" ]; then
     PKGS="$PKGS qemu-system-x86 linux-image-amd64 busybox-static cpio gzip kmod xz-utils zstd"
 fi
