@@ -662,6 +662,13 @@ static void write_counters(struct ctx *c)
         { "dma_transactions", (double)(gc->transactions[0] + gc->transactions[1] +
                                        gc->transactions[2]) },
         { "dma_errors", (double)gc->errors },
+        /* receive latency from the histogram (summary-level runs have no rows) */
+        { "rx_latency_frames", (double)r->lat_frames },
+        { "rx_latency_p50_ns", r->lat_ns[0] },
+        { "rx_latency_p90_ns", r->lat_ns[1] },
+        { "rx_latency_p99_ns", r->lat_ns[2] },
+        { "rx_latency_p999_ns", r->lat_ns[3] },
+        { "rx_latency_max_ns", r->lat_ns[4] },
     };
     for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
         if (rec_counter(c->rec, c->run_id, kv[i].name, kv[i].v)) {
