@@ -727,6 +727,8 @@ int run_scenario(const struct scenario *s, const struct run_opts *o, struct run_
         cfg.timing.dma_read_latency_ps = s->device.dma_read_latency_ps;
     }
     cfg.partner_speeds = (unsigned)s->device.partner_speeds;
+    cfg.subsys_vendor_id = (uint16_t)s->device.subsystem_vendor_id;
+    cfg.subsys_id = (uint16_t)s->device.subsystem_id;
     cfg.mitigation = s->device.mitigation == SCEN_MIT_QEMU ? E1K_MIT_QEMU : E1K_MIT_SDM;
 
     c->q = evq_new();

@@ -50,6 +50,7 @@ struct scenario {
         uint64_t partner_speeds; /* 1=10 2=100 4=1000 bitmask */
         uint64_t pci_mhz;  /* 33 or 66 */
         uint64_t dma_read_latency_ps;
+        uint64_t subsystem_vendor_id, subsystem_id; /* EEPROM words 0Ch, 0Bh */
     } device;
     struct {
         int model;         /* enum scen_driver */
