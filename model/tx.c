@@ -117,10 +117,11 @@ static uint64_t tx_step_delay(const struct e1k_dev *d, uint64_t dma_ps)
 }
 
 /* A frame leaves: to the host (or the receiver in loopback). */
-static void frame_out(struct e1k_dev *d, const uint8_t *f, size_t len, uint64_t t)
+static void frame_out(struct e1k_dev *d, const uint8_t *f, size_t len, uint64_t t,
+                      uint8_t flags)
 {
     e1k_intr_tx_frame(d);
-    if (d->host.frame_event)
+    if (d->host.frame_event && (flags & E1K_WIRE_LAST))
         d->host.frame_event(d->host.ctx, E1K_EV_TX_WIRE, t);
     e1k_mac_tx_out(d, f, len);
 }
@@ -146,6 +147,8 @@ static void wire_start(struct e1k_dev *d)
         start = now;
     t->on_wire = 1;
     t->head_start = start;
+    if (d->host.frame_event && (w->flags & E1K_WIRE_FIRST))
+        d->host.frame_event(d->host.ctx, E1K_EV_TX_WIRE_START, start);
     t->head_end = start + (8 + (uint64_t)w->len) * bt;
     if (d->host.timer_arm)
         d->host.timer_arm(d->host.ctx, E1K_TIMER_WIRE, t->head_end);
@@ -179,7 +182,8 @@ static int wire_queue_at(struct e1k_dev *d, const uint8_t *f, size_t len, int fr
     if (!copy)
         return 0;
     memcpy(copy, f, len);
-    struct e1k_tx_wire_frame w = { copy, (uint32_t)len, e1k_now(d) + (front ? 0 : d->dma_acc_ps) };
+    struct e1k_tx_wire_frame w = { copy, (uint32_t)len, e1k_now(d) + (front ? 0 : d->dma_acc_ps),
+                                   front ? 0 : t->wire_flags };
     size_t pos = front ? (t->on_wire ? 1 : 0) : t->wq_len;
     if (pos < t->wq_len) {
         for (size_t i = t->wq_len; i > pos; i--)
@@ -199,6 +203,7 @@ static int wire_queue(struct e1k_dev *d, const uint8_t *f, size_t len)
 
 void e1k_tx_send_control(struct e1k_dev *d, const uint8_t *f, size_t len)
 {
+    /* no frame events: a PAUSE is no packet of the guest's */
     if (!wire_queue_at(d, f, len, 1))
         e1k_mac_tx_out(d, f, len);
 }
@@ -216,7 +221,7 @@ void e1k_tx_wire_done(struct e1k_dev *d)
     uint64_t bt = 8000000ull / e1k_mac_speed(d);
     uint64_t ipg = (rd(d, E1K_REG_TIPG) & 0x3FF) + 4;
     t->wire_free = t->head_end + ipg * bt;
-    frame_out(d, w.data, w.len, t->head_end);
+    frame_out(d, w.data, w.len, t->head_end, w.flags);
     free(w.data);
     wire_start(d);
     e1k_tx_kick(d); /* room in the FIFO again */
@@ -394,8 +399,12 @@ static void send_frame(struct e1k_dev *d, uint8_t *f, size_t len, uint8_t cmd, u
     }
     d->tx.frames++;
     count_frame(d, f, len);
-    if (!wire_queue(d, f, len))
-        frame_out(d, f, len, e1k_now(d) + d->dma_acc_ps);
+    if (!wire_queue(d, f, len)) {
+        uint64_t t = e1k_now(d) + d->dma_acc_ps;
+        if (d->host.frame_event && (d->tx.wire_flags & E1K_WIRE_FIRST))
+            d->host.frame_event(d->host.ctx, E1K_EV_TX_WIRE_START, t);
+        frame_out(d, f, len, t, d->tx.wire_flags);
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -544,6 +553,7 @@ static int tso_emit_segment(struct e1k_dev *d)
     }
     offload_csums(d, f, len, c, t->seg_popts, l4len);
     t->seg_off += chunk;
+    t->wire_flags = (uint8_t)((t->seg_count == 0 ? E1K_WIRE_FIRST : 0) | (last ? E1K_WIRE_LAST : 0));
     t->seg_count++;
     t->tso_segments++;
     send_frame(d, f, len, t->seg_cmd, t->seg_vlan);
@@ -642,6 +652,7 @@ static int finish_packet(struct e1k_dev *d, uint64_t addr, const uint8_t desc[16
         if (t->pkt_tse)
             e1k_stat_inc(d, E1K_REG_TSCTFC, 1);
         complete_desc(d, addr, desc, cmd);
+        tx_event(d, E1K_EV_TX_DROP);
         tx_event(d, E1K_EV_TX_WB);
         pkt_clear(t);
         return 0;
@@ -649,6 +660,7 @@ static int finish_packet(struct e1k_dev *d, uint64_t addr, const uint8_t desc[16
     if (!t->len) {
         e1k_anomaly(d, E1K_ANOM_DESC, 0, 0, "TX packet with no data: nothing sent");
         complete_desc(d, addr, desc, cmd);
+        tx_event(d, E1K_EV_TX_DROP);
         tx_event(d, E1K_EV_TX_WB);
         pkt_clear(t);
         return 0;
@@ -672,6 +684,7 @@ static int finish_packet(struct e1k_dev *d, uint64_t addr, const uint8_t desc[16
             csum_prepare(d, f, len, t->legacy_css, 0, t->legacy_cso, 0, "legacy (IC)");
         csum_store(f, &j);
     }
+    t->wire_flags = E1K_WIRE_FIRST | E1K_WIRE_LAST;
     send_frame(d, f, len, t->dcmd, t->vlan);
     complete_desc(d, addr, desc, cmd);
     tx_event(d, E1K_EV_TX_WB);
@@ -726,6 +739,7 @@ static int data_desc(struct e1k_dev *d, uint32_t n, uint64_t addr, const uint8_t
         if (t->pkt_tse)
             e1k_stat_inc(d, E1K_REG_TSCTFC, 1);
         complete_desc(d, addr, desc, cmd);
+        tx_event(d, E1K_EV_TX_DROP);
         tx_event(d, E1K_EV_TX_WB);
         pkt_clear(t);
         return 0;

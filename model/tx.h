@@ -11,6 +11,9 @@
 
 struct e1k_dev;
 
+#define E1K_WIRE_FIRST 1 /* first frame (segment) of its packet */
+#define E1K_WIRE_LAST 2  /* last one */
+
 /* The offload context loaded by a context descriptor (SDM 3.3.6). */
 struct e1k_tx_ctx {
     uint8_t ipcss, ipcso, tucss, tucso, hdrlen;
@@ -61,11 +64,13 @@ struct e1k_tx {
         uint8_t *data;
         uint32_t len;
         uint64_t ready;   /* its data is in the FIFO from this time */
+        uint8_t flags;    /* E1K_WIRE_FIRST / _LAST: segment of its packet */
     } *wq;
     size_t wq_head, wq_len, wq_cap;
     uint64_t wq_bytes;    /* bytes held in the FIFO */
     uint64_t wire_free;   /* when the wire is next idle (after the gap) */
     int on_wire;          /* the head frame is being sent */
+    uint8_t wire_flags;   /* flags for the frame send_frame is putting out */
     uint64_t head_start, head_end;
 };
 

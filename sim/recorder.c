@@ -40,7 +40,8 @@ static const char schema[] =
     " dropped INTEGER NOT NULL,"
     " t_offer_ps INTEGER, t_mac_ps INTEGER, t_dma_ps INTEGER, t_wb_ps INTEGER,"
     " t_irq_ps INTEGER, t_handler_ps INTEGER, t_done_ps INTEGER,"
-    " t_queued_ps INTEGER, t_doorbell_ps INTEGER, t_fetch_ps INTEGER, t_wire_ps INTEGER,"
+    " t_queued_ps INTEGER, t_doorbell_ps INTEGER, t_fetch_ps INTEGER,"
+    " t_wire_first_ps INTEGER, t_wire_ps INTEGER,"
     " PRIMARY KEY (run_id, dir, pkt_id)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS interrupts ("
     " run_id INTEGER NOT NULL REFERENCES runs(id),"
@@ -176,7 +177,7 @@ int rec_open(const char *path, struct rec **out, char *err, size_t errlen)
     if (exec(r, "PRAGMA journal_mode=WAL", "cannot set WAL") ||
         exec(r, "BEGIN IMMEDIATE", "cannot start a transaction") ||
         exec(r, schema, "cannot create the schema") ||
-        exec(r, "PRAGMA user_version=2", "cannot set the schema version") ||
+        exec(r, "PRAGMA user_version=3", "cannot set the schema version") ||
         exec(r, "COMMIT", "cannot commit the schema"))
         goto fail;
     if (sqlite3_prepare_v2(r->db,
@@ -185,7 +186,7 @@ int rec_open(const char *path, struct rec **out, char *err, size_t errlen)
         sqlite3_prepare_v2(r->db, "INSERT INTO anomalies VALUES (?,?,?,?,?,?,?)", -1,
                            &r->ins_anom, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(r->db,
-                           "INSERT INTO packets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1,
+                           "INSERT INTO packets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1,
                            &r->ins_pkt, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(r->db, "INSERT INTO interrupts VALUES (?,?,?,?,?,?)", -1, &r->ins_irq,
                            NULL) != SQLITE_OK ||
@@ -378,7 +379,8 @@ int rec_packet(struct rec *r, int64_t run_id, const struct rec_packet *p)
     bind_t(st, 13, p->t_queued);
     bind_t(st, 14, p->t_doorbell);
     bind_t(st, 15, p->t_fetch);
-    bind_t(st, 16, p->t_wire);
+    bind_t(st, 16, p->t_wire_first);
+    bind_t(st, 17, p->t_wire);
     return step_reset(r, st, "cannot record a packet");
 }
 

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REC_SCHEMA_VERSION 2
+#define REC_SCHEMA_VERSION 3
 
 struct rec;
 
@@ -48,8 +48,8 @@ int rec_anomaly(struct rec *r, int64_t run_id, uint64_t time_ps, const char *kin
  * wb = descriptor written back, irq = interrupt asserted after that,
  * handler = the handler (ISR/NAPI poll/PMD loop) that took it started,
  * done = delivered to the stack. Transmit: queued = descriptor written by
- * the driver, doorbell = TDT write, fetch = descriptor fetched, wire = last
- * bit on the wire, wb = written back, done = cleaned by the driver. */
+ * the driver, doorbell = TDT write, fetch = descriptor fetched, wire_first /
+ * wire = first / last bit on the wire, wb = written back, done = cleaned by the driver. */
 #define REC_NONE UINT64_MAX
 struct rec_packet {
     int dir; /* 0 rx, 1 tx */
@@ -58,7 +58,7 @@ struct rec_packet {
     int dropped;
     uint64_t t_offer;   /* rx: first bit at the MAC; tx: handed to the driver */
     uint64_t t_mac, t_dma, t_wb, t_irq, t_handler, t_done;       /* rx */
-    uint64_t t_queued, t_doorbell, t_fetch, t_wire;              /* tx (+ t_wb, t_done) */
+    uint64_t t_queued, t_doorbell, t_fetch, t_wire_first, t_wire; /* tx (+ t_wb, t_done) */
 };
 int rec_packet(struct rec *r, int64_t run_id, const struct rec_packet *p);
 int rec_interrupt(struct rec *r, int64_t run_id, uint64_t seq, uint64_t t_assert, uint32_t causes,

@@ -22,16 +22,17 @@
 #define HSUB 64                          /* histogram: 64 buckets per power of two */
 #define HBUCKETS (HSUB + 48 * HSUB)
 
+#define NO_WIRE (REC_NONE - 1) /* a transmit packet the device dropped */
+enum { T_OFFER, T_MAC, T_DMA, T_WB, T_IRQ, T_HANDLER, T_DONE, T_QUEUED, T_DOORBELL, T_FETCH,
+       T_WIRE, T_TXWB, T_WIRE_FIRST, T_COUNT };
+
 /* Frames between the wire and the stack, in order. */
 struct track {
     uint64_t id;
     uint32_t len;
     int warm;                /* offered during warm-up: not in the statistics */
-    uint64_t t[12];
+    uint64_t t[T_COUNT];
 };
-enum { T_OFFER, T_MAC, T_DMA, T_WB, T_IRQ, T_HANDLER, T_DONE, T_QUEUED, T_DOORBELL, T_FETCH,
-       T_WIRE, T_TXWB };
-
 struct fifo {
     struct track *a;
     size_t head, n, cap;
@@ -53,7 +54,7 @@ static struct track *fifo_push(struct fifo *f)
     }
     struct track *t = &f->a[(f->head + f->n++) % f->cap];
     memset(t, 0, sizeof(*t));
-    for (int i = 0; i < 12; i++)
+    for (int i = 0; i < T_COUNT; i++)
         t->t[i] = REC_NONE;
     return t;
 }
@@ -108,7 +109,7 @@ struct ctx {
     uint64_t origin, end_time;
 
     struct fifo rxf, txf;   /* frames in flight */
-    size_t hint_dma, hint_wb, hint_fetch, hint_txwb;
+    size_t hint_dma, hint_wb, hint_fetch, hint_txwb, hint_wire, hint_wire_first;
     uint64_t wb_since_irq_rx, wb_since_irq_tx;
     uint64_t irq_seq;
     size_t irq_hint;        /* rx frames up to here have their interrupt time */
@@ -162,7 +163,8 @@ static void record_packet(struct ctx *c, int dir, const struct track *t, int dro
         .t_mac = t->t[T_MAC], .t_dma = t->t[T_DMA], .t_wb = dir ? t->t[T_TXWB] : t->t[T_WB],
         .t_irq = t->t[T_IRQ], .t_handler = t->t[T_HANDLER], .t_done = t->t[T_DONE],
         .t_queued = t->t[T_QUEUED], .t_doorbell = t->t[T_DOORBELL], .t_fetch = t->t[T_FETCH],
-        .t_wire = t->t[T_WIRE],
+        .t_wire_first = t->t[T_WIRE_FIRST] == NO_WIRE ? REC_NONE : t->t[T_WIRE_FIRST],
+        .t_wire = t->t[T_WIRE] == NO_WIRE ? REC_NONE : t->t[T_WIRE],
     };
     if (rec_packet(c->rec, c->run_id, &p))
         rec_fail(c);
@@ -227,7 +229,7 @@ static void rx_arrive(struct evq *q, struct evq_event *ev, void *arg)
     uint64_t id = c->next_rx_id++;
     c->res->rx_offered++;
     struct track tmp = { .id = id, .len = c->rx_len - 4 };
-    for (int i = 0; i < 12; i++)
+    for (int i = 0; i < T_COUNT; i++)
         tmp.t[i] = REC_NONE;
     tmp.t[T_OFFER] = c->rx_offer;
     tmp.t[T_MAC] = evq_now(q);
@@ -365,11 +367,24 @@ static void on_frame_event(void *ctx, int ev, uint64_t t)
             tr->t[T_FETCH] = t;
         break;
     case E1K_EV_TX_WIRE:
-        /* The packet being sent is the one fetched last; a TSO send has a
-         * wire event per segment: the last one stays. */
-        if (c->hint_fetch < c->txf.n && (tr = fifo_at(&c->txf, c->hint_fetch)) &&
-            tr->t[T_FETCH] != REC_NONE)
+        /* packets leave in order (the FIFO): its last segment's last bit */
+        if ((tr = fifo_first_without(&c->txf, T_WIRE, &c->hint_wire)))
             tr->t[T_WIRE] = t;
+        break;
+    case E1K_EV_TX_DROP:
+        /* the packet in the engine: the one fetched last; it never reaches
+         * the wire (marked so that wire events skip it) */
+        if (c->hint_fetch < c->txf.n && (tr = fifo_at(&c->txf, c->hint_fetch)) &&
+            tr->t[T_FETCH] != REC_NONE) {
+            if (tr->t[T_WIRE] == REC_NONE)
+                tr->t[T_WIRE] = NO_WIRE;
+            if (tr->t[T_WIRE_FIRST] == REC_NONE)
+                tr->t[T_WIRE_FIRST] = NO_WIRE;
+        }
+        break;
+    case E1K_EV_TX_WIRE_START:
+        if ((tr = fifo_first_without(&c->txf, T_WIRE_FIRST, &c->hint_wire_first)))
+            tr->t[T_WIRE_FIRST] = t;
         break;
     case E1K_EV_TX_WB:
         c->wb_since_irq_tx++;
@@ -490,6 +505,10 @@ static void tx_retire(struct ctx *c, uint64_t id, uint64_t t, int dropped)
         fifo_pop(&c->txf);
         if (c->hint_fetch)
             c->hint_fetch--;
+        if (c->hint_wire)
+            c->hint_wire--;
+        if (c->hint_wire_first)
+            c->hint_wire_first--;
         if (c->hint_txwb)
             c->hint_txwb--;
         if (mine)

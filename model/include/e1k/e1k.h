@@ -105,7 +105,9 @@ enum e1k_frame_event {
     E1K_EV_RX_WB,       /* its last descriptor is written back */
     E1K_EV_RX_DROP,     /* an accepted frame was dropped before reaching memory */
     E1K_EV_TX_FETCH,    /* a frame's first descriptor was fetched */
-    E1K_EV_TX_WIRE,     /* a frame (or TSO segment: each) left the MAC */
+    E1K_EV_TX_WIRE,     /* a frame's (or each TSO segment's) last bit left the MAC */
+    E1K_EV_TX_WIRE_START, /* its first bit (preamble) went on the wire */
+    E1K_EV_TX_DROP,     /* the packet being processed was dropped (nothing sent) */
     E1K_EV_TX_WB,       /* a frame's last descriptor was written back (or completed) */
 };
 
