@@ -611,6 +611,22 @@ static void gather(struct e1k_dev *d, uint64_t addr, uint32_t len)
     t->len += len;
 }
 
+
+/* The packet ends without a frame: its last descriptor completes, the
+ * host hears that nothing was sent; a failed segmentation send counts in
+ * TSCTFC (SDM 13.7.54). */
+static int drop_packet(struct e1k_dev *d, uint64_t addr, const uint8_t desc[16], uint8_t cmd)
+{
+    struct e1k_tx *t = &d->tx;
+    if (t->pkt_tse)
+        e1k_stat_inc(d, E1K_REG_TSCTFC, 1);
+    complete_desc(d, addr, desc, cmd);
+    tx_event(d, E1K_EV_TX_DROP);
+    tx_event(d, E1K_EV_TX_WB);
+    pkt_clear(t);
+    return 0;
+}
+
 /* The EOP descriptor arrived: send the packet (or start its segmentation).
  * Returns 1 when a frame went out. */
 static int finish_packet(struct e1k_dev *d, uint64_t addr, const uint8_t desc[16], uint8_t cmd)
@@ -648,22 +664,11 @@ static int finish_packet(struct e1k_dev *d, uint64_t addr, const uint8_t desc[16
             return 1;
         }
     }
-    if (t->pkt_bad) {
-        if (t->pkt_tse)
-            e1k_stat_inc(d, E1K_REG_TSCTFC, 1);
-        complete_desc(d, addr, desc, cmd);
-        tx_event(d, E1K_EV_TX_DROP);
-        tx_event(d, E1K_EV_TX_WB);
-        pkt_clear(t);
-        return 0;
-    }
+    if (t->pkt_bad)
+        return drop_packet(d, addr, desc, cmd);
     if (!t->len) {
         e1k_anomaly(d, E1K_ANOM_DESC, 0, 0, "TX packet with no data: nothing sent");
-        complete_desc(d, addr, desc, cmd);
-        tx_event(d, E1K_EV_TX_DROP);
-        tx_event(d, E1K_EV_TX_WB);
-        pkt_clear(t);
-        return 0;
+        return drop_packet(d, addr, desc, cmd);
     }
     uint8_t *f = t->frame;
     size_t len = t->len;
@@ -736,13 +741,7 @@ static int data_desc(struct e1k_dev *d, uint32_t n, uint64_t addr, const uint8_t
     if (t->ndesc >= n) {
         e1k_anomaly(d, E1K_ANOM_DESC, 0, t->ndesc,
                     "TX packet spans the whole %u-descriptor ring without EOP: dropped", n);
-        if (t->pkt_tse)
-            e1k_stat_inc(d, E1K_REG_TSCTFC, 1);
-        complete_desc(d, addr, desc, cmd);
-        tx_event(d, E1K_EV_TX_DROP);
-        tx_event(d, E1K_EV_TX_WB);
-        pkt_clear(t);
-        return 0;
+        return drop_packet(d, addr, desc, cmd);
     }
     complete_desc(d, addr, desc, cmd);
     return 0;

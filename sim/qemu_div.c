@@ -17,6 +17,9 @@ static int eecd_sk_low(const struct qemu_div_ctx *c)
 }
 
 #define ALL 0xFFFFFFFFu
+#define BAR_LAYOUT                                                                                 \
+    "QEMU maps a 64-byte I/O BAR at BAR1; on the 82540EM BAR1 is the flash BAR (absent "         \
+    "without a flash) and the I/O BAR is BAR2 with 8 bytes"
 #define MDIC_DATA 0x0000FFFFu
 
 /* Keep in step with docs/qemu-divergences.md. */
@@ -80,14 +83,8 @@ static const struct qemu_div table[] = {
       "4.1 (Command register)" },
     { "pci-latency-timer", TS_CFG, 0x0C, 0x0000FF00u, -1, NULL,
       "QEMU's Latency Timer is read-only 0; the 82540EM's is read/write", "4.1" },
-    { "pci-bar-layout", TS_CFG, 0x14, ALL, -1, NULL,
-      "QEMU maps a 64-byte I/O BAR at BAR1; on the 82540EM BAR1 is the flash BAR (absent "
-      "without a flash) and the I/O BAR is BAR2 with 8 bytes",
-      "4.1.1" },
-    { "pci-bar-layout", TS_CFG, 0x18, ALL, -1, NULL,
-      "QEMU maps a 64-byte I/O BAR at BAR1; on the 82540EM BAR1 is the flash BAR (absent "
-      "without a flash) and the I/O BAR is BAR2 with 8 bytes",
-      "4.1.1" },
+    { "pci-bar-layout", TS_CFG, 0x14, ALL, -1, NULL, BAR_LAYOUT, "4.1.1" },
+    { "pci-bar-layout", TS_CFG, 0x18, ALL, -1, NULL, BAR_LAYOUT, "4.1.1" },
     { "pci-subsystem", TS_CFG, 0x2C, ALL, -1, NULL,
       "QEMU reports subsystem 1AF4:1100 whatever its EEPROM says; the 82540EM loads the "
       "subsystem IDs from EEPROM words 0Bh/0Ch (ICW1 bit 1)",

@@ -134,16 +134,37 @@ static int exec(struct rec *r, const char *sql, const char *what)
 
 const char *rec_error(const struct rec *r) { return r->err; }
 
-int rec_open(const char *path, struct rec **out, char *err, size_t errlen)
+static struct rec *rec_alloc(const char *path, char *err, size_t errlen)
 {
     struct rec *r = calloc(1, sizeof(*r));
-    if (!r) {
+    if (!r || !(r->path = strdup(path))) {
+        free(r);
         snprintf(err, errlen, "%s: out of memory", path);
-        return -1;
+        return NULL;
     }
     r->err = err;
     r->errlen = errlen;
-    r->path = strdup(path);
+    return r;
+}
+
+/* PRAGMA user_version, or -1 when the file is not a database. */
+static int user_version(struct rec *r)
+{
+    int uv = -1;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(r->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        uv = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return uv;
+}
+
+int rec_open(const char *path, struct rec **out, char *err, size_t errlen)
+{
+    struct rec *r = rec_alloc(path, err, errlen);
+    if (!r)
+        return -1;
     /* URIs are accepted (e.g. file:results.db?mode=ro), so users and tests
      * can open a database read-only: the first write then fails clearly. */
     if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI,
@@ -160,15 +181,11 @@ int rec_open(const char *path, struct rec **out, char *err, size_t errlen)
         snprintf(q, sizeof(q), "PRAGMA max_page_count=%ld", strtol(maxp, NULL, 10));
         sqlite3_exec(r->db, q, NULL, NULL, NULL);
     }
-    int uv = -1;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(r->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) {
+    int uv = user_version(r);
+    if (uv < 0) {
         dberr(r, "not a database");
         goto fail;
     }
-    if (sqlite3_step(st) == SQLITE_ROW)
-        uv = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
     if (uv != 0 && uv != REC_SCHEMA_VERSION) {
         snprintf(err, errlen, "%s: schema version %d, this e1ksim writes version %d", path, uv,
                  REC_SCHEMA_VERSION);
@@ -474,37 +491,22 @@ int rec_query(struct rec *r, const char *sql,
 
 int rec_open_readonly(const char *path, struct rec **out, char *err, size_t errlen)
 {
-    struct rec *r = calloc(1, sizeof(*r));
-    if (!r) {
-        snprintf(err, errlen, "%s: out of memory", path);
+    struct rec *r = rec_alloc(path, err, errlen);
+    if (!r)
         return -1;
-    }
-    r->err = err;
-    r->errlen = errlen;
-    r->path = strdup(path);
-    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        dberr(r, "cannot open database");
+    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        user_version(r) != REC_SCHEMA_VERSION) {
+        if (user_version(r) < 0)
+            dberr(r, "cannot open database");
+        else
+            snprintf(err, errlen, "%s: not an e1ksim results file of schema version %d", path,
+                     REC_SCHEMA_VERSION);
         sqlite3_close(r->db);
         free(r->path);
         free(r);
         return -1;
     }
     sqlite3_busy_timeout(r->db, 30000);
-    int uv = -1;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(r->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            uv = sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
-    }
-    if (uv != REC_SCHEMA_VERSION) {
-        snprintf(err, errlen, "%s: not an e1ksim results file of schema version %d", path,
-                 REC_SCHEMA_VERSION);
-        sqlite3_close(r->db);
-        free(r->path);
-        free(r);
-        return -1;
-    }
     *out = r;
     return 0;
 }

@@ -186,26 +186,34 @@ static uint64_t byte_ps(unsigned mbps) { return 8000000ull / mbps; }
 static void crc_append(uint8_t *f, uint32_t len);
 static void start_traffic(struct ctx *c, uint64_t t);
 
+/* The next frame of a source within the measured period: 1 with its time,
+ * bytes and length; 0 at the end; a bad source record stops the run. */
+static int src_next(struct ctx *c, struct tsrc *src, uint64_t *t, const uint8_t **f,
+                    uint32_t *len)
+{
+    if (!src || c->traffic_ended)
+        return 0;
+    char e[256];
+    int rc = tsrc_next(src, t, f, len, e, sizeof(e));
+    if (rc < 0) {
+        snprintf(c->err, c->errlen, "%s", e);
+        c->failed = 1;
+        evq_stop(c->q);
+        return 0;
+    }
+    return rc == 1 && *t < c->end_time;
+}
+
 /* Fetch the next frame from the source and put it on the wire: its last bit
  * reaches the MAC after preamble+SFD (8), frame and FCS at the link speed;
  * the wire is then busy for the inter-frame gap (12 bytes). */
 static void rx_next(struct ctx *c)
 {
     c->rx_have = 0;
-    if (!c->rx_src || c->traffic_ended)
-        return;
     uint64_t t;
     const uint8_t *f;
     uint32_t len;
-    char e[256];
-    int rc = tsrc_next(c->rx_src, &t, &f, &len, e, sizeof(e));
-    if (rc < 0) {
-        snprintf(c->err, c->errlen, "%s", e);
-        c->failed = 1;
-        evq_stop(c->q);
-        return;
-    }
-    if (rc == 0 || t >= c->end_time)
+    if (!src_next(c, c->rx_src, &t, &f, &len))
         return;
     memcpy(c->rx_frame, f, len);
     crc_append(c->rx_frame, len);
@@ -254,20 +262,10 @@ static void rx_arrive(struct evq *q, struct evq_event *ev, void *arg)
 static void tx_next(struct ctx *c)
 {
     c->tx_have = 0;
-    if (!c->tx_src || c->traffic_ended)
-        return;
     uint64_t t;
     const uint8_t *f;
     uint32_t len;
-    char e[256];
-    int rc = tsrc_next(c->tx_src, &t, &f, &len, e, sizeof(e));
-    if (rc < 0) {
-        snprintf(c->err, c->errlen, "%s", e);
-        c->failed = 1;
-        evq_stop(c->q);
-        return;
-    }
-    if (rc == 0 || t >= c->end_time)
+    if (!src_next(c, c->tx_src, &t, &f, &len))
         return;
     memcpy(c->tx_frame, f, len);
     c->tx_len = len;
