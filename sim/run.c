@@ -419,6 +419,30 @@ static void on_mmio(void *ctx, int is_write, uint32_t off, uint32_t val, uint64_
         rec_fail(c);
 }
 
+/* Retire the oldest frame: the search hints move with the queue. */
+static void dec(size_t *h)
+{
+    if (*h)
+        (*h)--;
+}
+
+static void rx_pop(struct ctx *c)
+{
+    fifo_pop(&c->rxf);
+    dec(&c->hint_dma);
+    dec(&c->hint_wb);
+    dec(&c->irq_hint);
+}
+
+static void tx_pop(struct ctx *c)
+{
+    fifo_pop(&c->txf);
+    dec(&c->hint_fetch);
+    dec(&c->hint_wire);
+    dec(&c->hint_wire_first);
+    dec(&c->hint_txwb);
+}
+
 static void pop_rx_dropped(struct ctx *c)
 {
     /* frames the device dropped after accepting them leave the head */
@@ -430,13 +454,7 @@ static void pop_rx_dropped(struct ctx *c)
         h->t[T_HANDLER] = REC_NONE;
         c->res->rx_dropped++;
         record_packet(c, 0, h, 1);
-        fifo_pop(&c->rxf);
-        if (c->hint_dma)
-            c->hint_dma--;
-        if (c->hint_wb)
-            c->hint_wb--;
-        if (c->irq_hint)
-            c->irq_hint--;
+        rx_pop(c);
     }
 }
 
@@ -458,13 +476,7 @@ static void on_rx_deliver(void *ctx, const uint8_t *f, size_t len, uint64_t hand
         c->res->rx_dropped++;
         record_packet(c, 0, h, 1);
     }
-    fifo_pop(&c->rxf);
-    if (c->hint_dma)
-        c->hint_dma--;
-    if (c->hint_wb)
-        c->hint_wb--;
-    if (c->irq_hint)
-        c->irq_hint--;
+    rx_pop(c);
 }
 
 static struct track *tx_find(struct ctx *c, uint64_t id)
@@ -500,15 +512,7 @@ static void tx_retire(struct ctx *c, uint64_t id, uint64_t t, int dropped)
         if (mine && !dropped)
             h->t[T_DONE] = t;
         record_packet(c, 1, h, mine ? dropped : 1);
-        fifo_pop(&c->txf);
-        if (c->hint_fetch)
-            c->hint_fetch--;
-        if (c->hint_wire)
-            c->hint_wire--;
-        if (c->hint_wire_first)
-            c->hint_wire_first--;
-        if (c->hint_txwb)
-            c->hint_txwb--;
+        tx_pop(c);
         if (mine)
             break;
     }
