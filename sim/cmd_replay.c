@@ -24,6 +24,8 @@ void help_replay(void)
            "  --junit FILE   write a JUnit XML report (one test case per [section])\n"
            "  --verbose      also print intended divergences\n"
            "  --quiet        print only mismatches\n"
+           "  --strict       anomalies (accesses the device tolerates but the SDM does not\n"
+           "                 define: unknown offsets, odd widths, ...) fail the replay\n"
            "  --list-divergences  print the intended divergences from QEMU (Markdown; this\n"
            "                 is how docs/qemu-divergences.md is made) and exit\n\n"
            "Exit status: 0 all expectations hold, 1 unexplained mismatches, 2 bad input.\n");
@@ -65,11 +67,12 @@ int cmd_replay(int argc, char **argv)
         { "timing", required_argument, 0, 't' }, { "db", required_argument, 0, 'd' },
         { "junit", required_argument, 0, 'j' },  { "verbose", no_argument, 0, 'v' },
         { "quiet", no_argument, 0, 'q' },        { "list-divergences", no_argument, 0, 'L' },
+        { "strict", no_argument, 0, 'x' },
         { 0, 0, 0, 0 },
     };
     struct replay_opts ro = { .timing = -1, .report = stdout };
     const char *db = NULL, *junit = NULL;
-    int quiet = 0, c;
+    int quiet = 0, strict = 0, c;
     while ((c = cli_getopt("replay", argc, argv, "", opts)) != -1) {
         switch (c) {
         case 't':
@@ -85,6 +88,7 @@ int cmd_replay(int argc, char **argv)
         case 'j': junit = optarg; break;
         case 'v': ro.verbose = 1; break;
         case 'q': quiet = 1; break;
+        case 'x': strict = 1; break;
         case 'L': list_divergences(); return CLI_OK;
         default: return CLI_USAGE;
         }
@@ -137,6 +141,11 @@ int cmd_replay(int argc, char **argv)
         }
         if (r.unexplained && status == CLI_OK)
             status = CLI_FAIL;
+        if (strict && r.anomalies && status == CLI_OK) {
+            fprintf(stderr, "e1ksim replay: %s: %llu anomalies recorded (--strict)\n", t->name,
+                    (unsigned long long)r.anomalies);
+            status = CLI_FAIL;
+        }
         replay_result_free(&r);
         trace_free(t);
     }

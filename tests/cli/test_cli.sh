@@ -24,4 +24,18 @@ err=$("$E" version --nope 2>&1 >/dev/null); rc=$?
 [ $rc -eq 2 ] || fail "unknown command exit $rc, want 2"
 "$E" >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] || fail "no command exit $rc, want 2"
+# --strict: anomalies (here: reserved ICS bits, reads of write-only
+# registers) fail a replay that otherwise passes; a clean trace still passes
+"$E" replay --quiet traces/sdm/interrupts.e1kt || fail "interrupts trace fails without --strict"
+"$E" replay --quiet --strict traces/sdm/interrupts.e1kt 2>/dev/null; rc=$?
+[ $rc -eq 1 ] || fail "replay --strict with anomalies: exit $rc, want 1"
+"$E" replay --quiet --strict traces/sdm/pci-config.e1kt || fail "clean trace fails with --strict"
+
+# a malformed trace: exit 2 and one line naming the file and line
+t=$(mktemp)
+printf 'mem r32 CTRL\nmem w32 NOSUCH 1\n' > "$t"
+err=$("$E" replay "$t" 2>&1 >/dev/null); rc=$?
+rm -f "$t"
+[ $rc -eq 2 ] || fail "malformed trace: exit $rc, want 2"
+echo "$err" | grep -q ":2:" || fail "malformed trace: message lacks the line: $err"
 echo "cli ok"
