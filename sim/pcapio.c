@@ -84,12 +84,19 @@ int pcapin_next(struct pcapin *in, const uint8_t **data, uint32_t *caplen, uint3
     }
     in->record++;
     if (in->classic) {
-        /* libpcap quietly cuts a record longer than the snapshot length;
-         * the bytes it skipped tell the record's real captured length. */
-        long pos = ftell(pcap_file(in->p));
-        long stored = pos - in->pos - 16;
-        in->pos = pos;
-        if (pos >= 0 && stored > (long)h->caplen) {
+        /* libpcap quietly cuts a record longer than the snapshot length to
+         * it; the bytes it skipped tell the record's real captured length.
+         * Only a record that came back at the snapshot length can have
+         * been cut, so only then is the file position asked for. */
+        long stored = (long)h->caplen;
+        if (in->snaplen > 0 && h->caplen >= (unsigned)in->snaplen) {
+            long pos = ftell(pcap_file(in->p));
+            stored = pos - in->pos - 16;
+            in->pos = pos;
+        } else {
+            in->pos += 16 + stored;
+        }
+        if (stored > (long)h->caplen) {
             snprintf(err, errlen, "%s: record %llu: captured length %ld larger than the "
                      "snapshot length %d", in->path, (unsigned long long)in->record, stored,
                      in->snaplen);
