@@ -494,7 +494,7 @@ static void software_reset(struct e1k_dev *d)
     static const unsigned timers[] = { E1K_TIMER_MDIC, E1K_TIMER_EERD, E1K_TIMER_ITR,
                                        E1K_TIMER_RDTR, E1K_TIMER_RADV, E1K_TIMER_TIDV,
                                        E1K_TIMER_TADV, E1K_TIMER_TX, E1K_TIMER_RX,
-                                       E1K_TIMER_FC, E1K_TIMER_WIRE };
+                                       E1K_TIMER_FC, E1K_TIMER_WIRE, E1K_TIMER_TXDONE };
     for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)
         timer_cancel(d, timers[i]);
     d->mdic_busy = 0;
@@ -611,6 +611,9 @@ void e1k_timer_fired(struct e1k_dev *d, unsigned id)
         break;
     case E1K_TIMER_WIRE:
         e1k_tx_wire_done(d);
+        break;
+    case E1K_TIMER_TXDONE:
+        e1k_tx_done(d);
         break;
     case E1K_TIMER_FC:
         /* a flow-control pause ran out */

@@ -238,10 +238,21 @@ static void wire_flush(struct e1k_tx *t)
     t->on_wire = 0;
 }
 
+static struct e1k_tx_done *done_push(struct e1k_dev *d);
+
 static void tx_event(struct e1k_dev *d, int ev)
 {
-    if (d->host.frame_event)
-        d->host.frame_event(d->host.ctx, ev, e1k_now(d) + d->dma_acc_ps);
+    if (!d->host.frame_event)
+        return;
+    if (ev == E1K_EV_TX_WB && (d->dma_acc_ps || d->tx.dq_len)) {
+        struct e1k_tx_done *e = done_push(d); /* in order with the write-back */
+        if (e) {
+            e->kind = 1;
+            e->ev = ev;
+            return;
+        }
+    }
+    d->host.frame_event(d->host.ctx, ev, e1k_now(d) + d->dma_acc_ps);
 }
 
 static uint64_t ring_base(const struct e1k_dev *d)
@@ -280,37 +291,104 @@ static uint32_t pending(const struct e1k_dev *d, uint32_t n, uint32_t head)
 /* descriptor completion: write-back, head, causes */
 
 /* Descriptor `desc` (fetched from `addr`, at TDH) is done. */
+/* Queue a completion for when the step's DMA so far is done (timing
+ * model); with no DMA time it takes effect at once. */
+static struct e1k_tx_done *done_push(struct e1k_dev *d)
+{
+    struct e1k_tx *t = &d->tx;
+    if (t->dq_len == t->dq_cap) {
+        size_t nc = t->dq_cap ? t->dq_cap * 2 : 32;
+        struct e1k_tx_done *nq = malloc(nc * sizeof(*nq));
+        if (!nq)
+            return NULL;
+        for (size_t i = 0; i < t->dq_len; i++)
+            nq[i] = t->dq[(t->dq_head + i) % t->dq_cap];
+        free(t->dq);
+        t->dq = nq;
+        t->dq_head = 0;
+        t->dq_cap = nc;
+    }
+    struct e1k_tx_done *e = &t->dq[(t->dq_head + t->dq_len) % t->dq_cap];
+    memset(e, 0, sizeof(*e));
+    e->t = e1k_now(d) + d->dma_acc_ps;
+    if (t->dq_len++ == 0 && d->host.timer_arm)
+        d->host.timer_arm(d->host.ctx, E1K_TIMER_TXDONE, e->t);
+    return e;
+}
+
+static void done_apply(struct e1k_dev *d, const struct e1k_tx_done *e)
+{
+    if (e->kind == 1) {
+        if (d->host.frame_event)
+            d->host.frame_event(d->host.ctx, e->ev, e->t);
+        return;
+    }
+    if (e->report) {
+        e1k_dma_write(d, E1K_DMA_DESC_WB, e->addr + 12, e->up, sizeof(e->up),
+                      "TX descriptor write-back");
+        e1k_intr_tx_desc(d, e->ide);
+    }
+    if (e->causes)
+        e1k_intr_cause(d, e->causes);
+}
+
+void e1k_tx_done(struct e1k_dev *d)
+{
+    struct e1k_tx *t = &d->tx;
+    uint64_t now = e1k_now(d);
+    while (t->dq_len && t->dq[t->dq_head].t <= now) {
+        struct e1k_tx_done e = t->dq[t->dq_head];
+        t->dq_head = (t->dq_head + 1) % t->dq_cap;
+        t->dq_len--;
+        done_apply(d, &e);
+    }
+    if (t->dq_len && d->host.timer_arm)
+        d->host.timer_arm(d->host.ctx, E1K_TIMER_TXDONE, t->dq[t->dq_head].t);
+}
+
+/* A descriptor is done: TDH moves on at once (the engine's own state; SDM
+ * 13.4.39 warns the head is no reliable sign of completion), while the
+ * write-back of DD, the interrupt and the TXD_LOW / TXQE causes follow the
+ * DMA of the data they report on. */
 static void complete_desc(struct e1k_dev *d, uint64_t addr, const uint8_t desc[16], uint8_t cmd)
 {
     struct e1k_tx *t = &d->tx;
-    int report = (cmd & (TXD_RS | TXD_RPS)) != 0;
-    if (report) {
-        /* SDM 3.3.3.2: only DD means anything on a full-duplex link (EC,
-         * LC are half-duplex collisions, TU is the 82544's). */
-        uint8_t up[4] = { (uint8_t)((desc[12] & 0xF0u) | TXD_STA_DD), desc[13], desc[14],
-                          desc[15] };
-        e1k_dma_write(d, E1K_DMA_DESC_WB, addr + 12, up, sizeof(up), "TX descriptor write-back");
-    }
+    struct e1k_tx_done c = { 0 };
+    c.report = (cmd & (TXD_RS | TXD_RPS)) != 0;
+    c.ide = (cmd & TXD_IDE) != 0;
+    c.addr = addr;
+    /* SDM 3.3.3.2: only DD means anything on a full-duplex link (EC, LC are
+     * half-duplex collisions, TU is the 82544's). */
+    c.up[0] = (uint8_t)((desc[12] & 0xF0u) | TXD_STA_DD);
+    c.up[1] = desc[13];
+    c.up[2] = desc[14];
+    c.up[3] = desc[15];
     t->descs++;
     uint32_t n = (rd(d, E1K_REG_TDLEN) & 0x000FFF80u) / 16;
     uint32_t head = rd(d, E1K_REG_TDH);
-    if (!n)
-        return;
-    uint32_t before = pending(d, n, head % n);
-    uint32_t next = (head + 1) % n;
-    wr(d, E1K_REG_TDH, next);
-    if (report)
-        e1k_intr_tx_desc(d, (cmd & TXD_IDE) != 0);
-    /* SDM 13.4.43: TXD_LOW when the descriptors left go from
-     * 8*LWTHRESH + 1 to 8*LWTHRESH (LWTHRESH 0: when the ring empties). */
-    uint32_t thr = 8u * (rd(d, E1K_REG_TXDCTL) >> LWTHRESH_SHIFT);
-    uint32_t causes = 0;
-    if (before == thr + 1)
-        causes |= E1K_ICR_TXD_LOW;
-    if (next == rd(d, E1K_REG_TDT))
-        causes |= E1K_ICR_TXQE; /* SDM 13.4.17: the ring ran empty */
-    if (causes)
-        e1k_intr_cause(d, causes);
+    if (n) {
+        uint32_t before = pending(d, n, head % n);
+        uint32_t next = (head + 1) % n;
+        wr(d, E1K_REG_TDH, next);
+        /* SDM 13.4.43: TXD_LOW when the descriptors left go from
+         * 8*LWTHRESH + 1 to 8*LWTHRESH (LWTHRESH 0: when the ring empties). */
+        uint32_t thr = 8u * (rd(d, E1K_REG_TXDCTL) >> LWTHRESH_SHIFT);
+        if (before == thr + 1)
+            c.causes |= E1K_ICR_TXD_LOW;
+        if (next == rd(d, E1K_REG_TDT))
+            c.causes |= E1K_ICR_TXQE; /* SDM 13.4.17: the ring ran empty */
+    } else {
+        c.report = 0; /* no ring: nothing to write back */
+    }
+    struct e1k_tx_done *e = d->dma_acc_ps || t->dq_len ? done_push(d) : NULL;
+    if (e) {
+        uint64_t when = e->t;
+        *e = c;
+        e->t = when;
+    } else {
+        c.t = e1k_now(d);
+        done_apply(d, &c);
+    }
 }
 
 static void pkt_clear(struct e1k_tx *t)
@@ -883,8 +961,10 @@ void e1k_tx_reset(struct e1k_dev *d)
     struct e1k_tx *t = &d->tx;
     e1k_timer_cancel(d, E1K_TIMER_TX);
     e1k_timer_cancel(d, E1K_TIMER_WIRE);
+    e1k_timer_cancel(d, E1K_TIMER_TXDONE);
     t->scheduled = 0;
     wire_flush(t);
+    t->dq_head = t->dq_len = 0;
     t->wire_free = 0;
     memset(&t->ctx, 0, sizeof(t->ctx));
     memset(&t->tso_ctx, 0, sizeof(t->tso_ctx));
@@ -911,6 +991,9 @@ void e1k_tx_free(struct e1k_dev *d)
     free(t->wq);
     t->wq = NULL;
     t->wq_cap = 0;
+    free(t->dq);
+    t->dq = NULL;
+    t->dq_cap = t->dq_len = t->dq_head = 0;
     free(t->pkt);
     free(t->frame);
     t->pkt = t->frame = NULL;

@@ -69,6 +69,19 @@ struct e1k_tx {
     size_t wq_head, wq_len, wq_cap;
     uint64_t wq_bytes;    /* bytes held in the FIFO */
     uint64_t wire_free;   /* when the wire is next idle (after the gap) */
+    /* Completions waiting for the DMA of their step (timing model): the
+     * descriptor write-back, its interrupt causes and the host's event take
+     * effect when the data fetch they follow is done. */
+    struct e1k_tx_done {
+        uint64_t t;
+        uint64_t addr;
+        uint8_t up[4];        /* the status dword to write back */
+        uint8_t kind;         /* 0: descriptor, 1: host event */
+        uint8_t report, ide;
+        int ev;
+        uint32_t causes;
+    } *dq;
+    size_t dq_head, dq_len, dq_cap;
     int on_wire;          /* the head frame is being sent */
     uint8_t wire_flags;   /* flags for the frame send_frame is putting out */
     uint64_t head_start, head_end;
@@ -82,6 +95,8 @@ void e1k_tx_reset(struct e1k_dev *d);
 void e1k_tx_kick(struct e1k_dev *d);
 /* E1K_TIMER_TX expired. */
 void e1k_tx_step(struct e1k_dev *d);
+/* E1K_TIMER_TXDONE expired: completions whose DMA is done take effect. */
+void e1k_tx_done(struct e1k_dev *d);
 /* E1K_TIMER_WIRE expired: frames whose last bit has left go out. */
 void e1k_tx_wire_done(struct e1k_dev *d);
 /* A MAC control frame (PAUSE) the MAC itself sends: it goes on the wire

@@ -35,7 +35,8 @@ void help_run(void)
            "  --list-keys    print every scenario key with its default and unit\n\n"
            "SIGINT/SIGTERM stop the run at the next event boundary; what was recorded is\n"
            "committed and the run is marked incomplete.\n"
-           "Exit status: 0 ok, 1 failed (--strict with anomalies, or interrupted), 2 bad input.\n");
+           "Exit status: 0 ok, 1 failed (--strict with anomalies, interrupted, or an error while\n"
+           "running such as a full disk), 2 bad input.\n");
 }
 
 int cmd_run(int argc, char **argv)
@@ -104,7 +105,9 @@ int cmd_run(int argc, char **argv)
     progress_clear(&pg);
     if (rrc) {
         fprintf(stderr, "e1ksim run: %s\n", err);
-        return CLI_USAGE;
+        /* bad input (scenario, pcap, database) is 2; a run that failed
+         * while running (disk full, a bad pcap record mid-way) is 1 */
+        return r.started ? CLI_FAIL : CLI_USAGE;
     }
     const char *where = db ? db : s.record.db;
     if (!quiet) {

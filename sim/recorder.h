@@ -56,7 +56,9 @@ struct rec_packet {
     uint64_t id;
     uint32_t len;
     int dropped;
-    uint64_t t_offer;   /* rx: first bit at the MAC; tx: handed to the driver */
+    uint64_t t_offer;   /* rx: offered to the link (pcap timestamp, generator time;
+                         * a burst faster than the wire waits for it); tx: handed
+                         * to the driver */
     uint64_t t_mac, t_dma, t_wb, t_irq, t_handler, t_done;       /* rx */
     uint64_t t_queued, t_doorbell, t_fetch, t_wire_first, t_wire; /* tx (+ t_wb, t_done) */
 };

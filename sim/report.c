@@ -1390,8 +1390,9 @@ static void html_table(struct rep *R, struct sbuf *h)
         sb_html(h, r->anomalies);
         sb_puts(h, "</td></tr>\n");
     }
-    sb_puts(h, "</tbody></table></div>\n<p class=\"note\">Latency: from the frame's first bit at "
-               "the MAC (rx) or its hand-over to the driver (tx) until delivered to the stack "
+    sb_puts(h, "</tbody></table></div>\n<p class=\"note\">Latency: from the frame's offer to the "
+               "link (rx: its pcap timestamp or generator time) or its hand-over to the driver "
+               "(tx) until delivered to the stack "
                "(rx) or cleaned (tx); percentiles as in the <code>run_percentiles</code> view. "
                "Interrupts/s and frames/interrupt count the measurement window after link-up "
                "(<code>interrupt_rate</code> view); — marks runs without traffic.");

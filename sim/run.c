@@ -152,6 +152,8 @@ static void rec_fail(struct ctx *c)
 
 static void record_packet(struct ctx *c, int dir, const struct track *t, int dropped)
 {
+    if (dir == 1 && t->t[T_WIRE] == NO_WIRE)
+        dropped = 1; /* the device dropped it */
     if (t->warm)
         return;
     if (!dropped && t->t[T_DONE] != REC_NONE && t->t[T_OFFER] != REC_NONE)
@@ -184,6 +186,7 @@ static unsigned link_speed(const struct ctx *c)
 static uint64_t byte_ps(unsigned mbps) { return 8000000ull / mbps; }
 
 static void crc_append(uint8_t *f, uint32_t len);
+static void tx_flush(struct ctx *c);
 static void start_traffic(struct ctx *c, uint64_t t);
 
 /* The next frame of a source within the measured period: 1 with its time,
@@ -198,6 +201,7 @@ static int src_next(struct ctx *c, struct tsrc *src, uint64_t *t, const uint8_t 
     if (rc < 0) {
         snprintf(c->err, c->errlen, "%s", e);
         c->failed = 1;
+        c->res->bad_input = 1; /* a bad record in the traffic file */
         evq_stop(c->q);
         return 0;
     }
@@ -218,10 +222,12 @@ static void rx_next(struct ctx *c)
     memcpy(c->rx_frame, f, len);
     crc_append(c->rx_frame, len);
     c->rx_len = len + 4;
-    c->rx_offer = t;
     uint64_t first = t > c->wire_free ? t : c->wire_free;
     if (first < evq_now(c->q))
         first = evq_now(c->q);
+    /* latency counts from the offer (the pcap timestamp or generator time):
+     * a burst faster than the wire waits for it, as it would upstream */
+    c->rx_offer = t;
     uint64_t bt = byte_ps(link_speed(c));
     uint64_t last = first + (8 + (uint64_t)c->rx_len) * bt;
     c->wire_free = last + 12 * bt;
@@ -299,7 +305,7 @@ static void on_irq(void *ctx, int level, uint64_t t)
 {
     struct ctx *c = ctx;
     if (level) {
-        if (c->traffic_on)
+        if (c->traffic_on && t < c->end_time)
             c->res->interrupts++;
         uint32_t causes = e1k_reg_peek(c->dev, E1K_REG_ICR) & e1k_reg_peek(c->dev, E1K_REG_IMS);
         if (c->rec && !c->rec_failed &&
@@ -368,6 +374,7 @@ static void on_frame_event(void *ctx, int ev, uint64_t t)
         /* packets leave in order (the FIFO): its last segment's last bit */
         if ((tr = fifo_first_without(&c->txf, T_WIRE, &c->hint_wire)))
             tr->t[T_WIRE] = t;
+        tx_flush(c);
         break;
     case E1K_EV_TX_DROP:
         /* the packet in the engine: the one fetched last; it never reaches
@@ -503,19 +510,33 @@ static void on_tx_doorbell(void *ctx, uint64_t id, uint64_t t)
         tr->t[T_DOORBELL] = t;
 }
 
-static void tx_retire(struct ctx *c, uint64_t id, uint64_t t, int dropped)
+/* Transmit frames leave the tracking queue in order once the driver has
+ * reclaimed them and their last bit has left (the device writes DD back
+ * when the data is fetched, so reclaiming can come first): a frame's wire
+ * event must find it still queued. */
+static void tx_flush(struct ctx *c)
 {
-    /* frames complete in order: the head is `id` */
     while (c->txf.n) {
         struct track *h = fifo_at(&c->txf, 0);
-        int mine = h->id == id;
-        if (mine && !dropped)
-            h->t[T_DONE] = t;
-        record_packet(c, 1, h, mine ? dropped : 1);
-        tx_pop(c);
-        if (mine)
+        if (h->t[T_DONE] == REC_NONE || h->t[T_WIRE] == REC_NONE)
             break;
+        record_packet(c, 1, h, h->t[T_WIRE] == NO_WIRE);
+        tx_pop(c);
     }
+}
+
+static void tx_retire(struct ctx *c, uint64_t id, uint64_t t, int dropped)
+{
+    for (size_t i = 0; i < c->txf.n; i++) {
+        struct track *h = fifo_at(&c->txf, i);
+        if (h->id != id)
+            continue;
+        h->t[T_DONE] = t;
+        if (dropped)
+            h->t[T_WIRE] = NO_WIRE;
+        break;
+    }
+    tx_flush(c);
 }
 
 static void on_tx_cleaned(void *ctx, uint64_t id, uint64_t t) { tx_retire(ctx, id, t, 0); }
@@ -875,8 +896,22 @@ int run_scenario(const struct scenario *s, const struct run_opts *o, struct run_
     res->lat_ns[5] = hist_pct(c->hist[0], n, 0.0);
     write_counters(c);
     rc = 0;
-out:
+out:;
+    /* the frame captures are part of the results: closed before the run is
+     * marked complete */
+    char perr[256];
+    if (c->pc_rx && pcapout_close(c->pc_rx, perr, sizeof(perr)) && !rc) {
+        snprintf(err, errlen, "%s", perr);
+        rc = -1;
+    }
+    if (c->pc_tx && pcapout_close(c->pc_tx, perr, sizeof(perr)) && !rc) {
+        snprintf(err, errlen, "%s", perr);
+        rc = -1;
+    }
+    res->started = c->q && evq_now(c->q) > 0 && !res->bad_input;
     if (c->rec) {
+        /* a recorder failure leaves the run 'incomplete' (the write that
+         * failed may be the very one that would mark it 'failed') */
         const char *status = rc ? "failed" : res->complete ? "complete" : "incomplete";
         if (!c->rec_failed &&
             rec_run_end(c->rec, c->run_id, status, evq_now(c->q), res->anomalies) && !rc)
@@ -887,15 +922,6 @@ out:
             snprintf(err, errlen, "%s: cannot commit the results", db);
             rc = -1;
         }
-    }
-    char perr[256];
-    if (c->pc_rx && pcapout_close(c->pc_rx, perr, sizeof(perr)) && !rc) {
-        snprintf(err, errlen, "%s", perr);
-        rc = -1;
-    }
-    if (c->pc_tx && pcapout_close(c->pc_tx, perr, sizeof(perr)) && !rc) {
-        snprintf(err, errlen, "%s", perr);
-        rc = -1;
     }
     drv_free(c->drv);
     tsrc_free(c->rx_src);

@@ -25,6 +25,8 @@ struct run_opts {
 struct run_result {
     int64_t run_id;
     int complete;                    /* ran to the end (not interrupted) */
+    int started;                     /* simulated time passed (an error then is no bad input) */
+    int bad_input;                   /* the error was in an input file (a pcap record) */
     uint64_t sim_time_ps, traffic_start_ps, measured_ps;
     uint64_t rx_offered, rx_delivered, rx_dropped, rx_filtered;
     uint64_t tx_offered, tx_sent, tx_dropped;

@@ -37,6 +37,7 @@ enum e1k_timer {
     E1K_TIMER_RX,      /* receive engine's next step */
     E1K_TIMER_FC,      /* a received PAUSE's quanta run out */
     E1K_TIMER_WIRE,    /* the frame on the wire has been sent */
+    E1K_TIMER_TXDONE,  /* transmit completions after their DMA */
     E1K_TIMER_COUNT
 };
 
