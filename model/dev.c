@@ -410,6 +410,8 @@ static void phy_actions(struct e1k_dev *d, unsigned act)
 void e1k_set_cable(struct e1k_dev *d, int connected)
 {
     d->cfg.cable_connected = connected;
+    if (d->phy_in_reset)
+        return; /* seen when the PHY comes out of reset */
     if (!connected) {
         d->autoneg_busy = 0;
         timer_cancel(d, E1K_TIMER_AUTONEG);
@@ -489,6 +491,8 @@ static void eeprom_autoload(struct e1k_dev *d)
     e1k_autoload_control_words(d);
 }
 
+static void phy_release(struct e1k_dev *d);
+
 static void software_reset(struct e1k_dev *d)
 {
     static const unsigned timers[] = { E1K_TIMER_MDIC, E1K_TIMER_EERD, E1K_TIMER_ITR,
@@ -507,10 +511,14 @@ static void software_reset(struct e1k_dev *d)
     d->fc_xoff_sent = 0;
     d->fc_overflow_xoff = 0;
     d->fc_sending = 0;
+    int held = d->phy_in_reset;
     regs_to_reset_values(d, 1);
     e1k_eeprom_pins(&d->ee, 0, 0, 0);
     eeprom_autoload(d);
     update_status_link(d, 0);
+    /* CTRL.RST clears PHY_RST, which releases a PHY held in reset */
+    if (held)
+        phy_release(d);
     e1k_update_irq(d);
 }
 
@@ -519,7 +527,11 @@ static void power_on(struct e1k_dev *d)
     for (unsigned t = 0; t < E1K_TIMER_COUNT; t++)
         timer_cancel(d, t);
     d->mdic_busy = d->eerd_busy = d->autoneg_busy = 0;
+    d->phy_in_reset = 0;
     d->ioaddr = 0;
+    if (d->irq_level && d->host.set_irq) /* RST# deasserts INTA# */
+        d->host.set_irq(d->host.ctx, 0);
+    e1k_eeprom_pins(&d->ee, 0, 0, 0);
     e1k_tx_reset(d);
     e1k_rx_reset(d);
     e1k_intr_reset(d);
@@ -591,7 +603,7 @@ void e1k_timer_fired(struct e1k_dev *d, unsigned id)
 {
     switch (id) {
     case E1K_TIMER_AUTONEG:
-        if (!d->autoneg_busy)
+        if (!d->autoneg_busy || d->phy_in_reset)
             return;
         d->autoneg_busy = 0;
         e1k_phy_autoneg_done(&d->phy);
@@ -708,8 +720,12 @@ static void mdic_complete(struct e1k_dev *d)
     unsigned reg = (v & E1K_MDIC_REG_MASK) >> E1K_MDIC_REG_SHIFT;
     unsigned op = v & E1K_MDIC_OP_MASK;
     v &= ~(E1K_MDIC_ERROR | E1K_MDIC_READY);
-    if (phy != E1K_PHY_ADDR) {
-        e1k_anomaly(d, E1K_ANOM_MDIC, E1K_REG_MDIC, v, "MDIC access to PHY address %u", phy);
+    if (phy != E1K_PHY_ADDR || d->phy_in_reset) {
+        if (phy != E1K_PHY_ADDR)
+            e1k_anomaly(d, E1K_ANOM_MDIC, E1K_REG_MDIC, v, "MDIC access to PHY address %u", phy);
+        else
+            e1k_anomaly(d, E1K_ANOM_MDIC, E1K_REG_MDIC, v,
+                        "MDIC access while CTRL.PHY_RST holds the PHY in reset");
         v |= E1K_MDIC_ERROR;
     } else if (op == E1K_MDIC_OP_READ) {
         uint16_t val = 0;
@@ -748,6 +764,26 @@ static void mdic_write(struct e1k_dev *d, uint32_t val)
 /* ------------------------------------------------------------------------ */
 /* the register file: default behaviour per access kind, then side effects */
 
+/* CTRL.PHY_RST (SDM 13.4.1): while it is set the PHY is held in reset: the
+ * link drops at once, nothing negotiates, MDIO gets no answer. */
+static void phy_hold(struct e1k_dev *d)
+{
+    d->phy_in_reset = 1;
+    d->autoneg_busy = 0;
+    timer_cancel(d, E1K_TIMER_AUTONEG);
+    phy_actions(d, e1k_phy_reset(&d->phy) & ~E1K_PHY_ACT_AUTONEG);
+}
+
+/* Released: the PHY comes out of reset with its defaults and starts
+ * auto-negotiating if a partner is there. */
+static void phy_release(struct e1k_dev *d)
+{
+    d->phy_in_reset = 0;
+    unsigned act = e1k_phy_reset(&d->phy);
+    act |= e1k_phy_set_cable(&d->phy, d->cfg.cable_connected);
+    phy_actions(d, act);
+}
+
 static void ctrl_write(struct e1k_dev *d, uint32_t val, uint32_t wmask)
 {
     uint32_t old = rd(d, E1K_REG_CTRL);
@@ -760,18 +796,10 @@ static void ctrl_write(struct e1k_dev *d, uint32_t val, uint32_t wmask)
     uint32_t v = (old & ~wmask) | (val & wmask);
     wr(d, E1K_REG_CTRL, v);
     if ((old ^ v) & E1K_CTRL_PHY_RST) {
-        if (v & E1K_CTRL_PHY_RST) {
-            /* PHY held in reset: the link drops at once. */
-            d->autoneg_busy = 0;
-            timer_cancel(d, E1K_TIMER_AUTONEG);
-            phy_actions(d, e1k_phy_reset(&d->phy) & ~E1K_PHY_ACT_AUTONEG);
-        } else {
-            /* Released: the PHY comes out of reset with its defaults and
-             * starts auto-negotiating if a partner is there. */
-            unsigned act = e1k_phy_reset(&d->phy);
-            act |= e1k_phy_set_cable(&d->phy, d->cfg.cable_connected);
-            phy_actions(d, act);
-        }
+        if (v & E1K_CTRL_PHY_RST)
+            phy_hold(d);
+        else
+            phy_release(d);
     }
     update_status_link(d, 1);
 }

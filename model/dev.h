@@ -36,6 +36,7 @@ struct e1k_dev {
     int eerd_busy;
     int in_reset;      /* CTRL.RST / EE_RST auto-load in progress */
     int autoneg_busy;
+    int phy_in_reset;  /* CTRL.PHY_RST held: the PHY neither links nor answers MDIO */
 
     struct e1k_intr intr;
     struct e1k_tx tx;

@@ -461,7 +461,7 @@ int replay_write_junit(const char *path, const struct trace *t, const struct rep
             fprintf(f, "    <failure message=\"%zu of %zu checks failed\">", s->failures,
                     s->checks);
             for (size_t k = 0; k < r->nmm; k++) {
-                if (r->mm[k].section != i || r->mm[k].div_id)
+                if (r->mm[k].section != i || r->mm[k].div_id || r->mm[k].unverifiable)
                     continue;
                 char line[320];
                 replay_format_mismatch(t, &r->mm[k], line, sizeof(line));

@@ -16,7 +16,8 @@
 #include "traffic.h"
 #include "version.h"
 
-#define SLICE_PS 1000000000ull           /* check for stop requests every 1 ms */
+#define SLICE_PS 1000000000ull
+#define RUN_PARAMS_MAX 65536 /* every key escaped at its longest fits */           /* check for stop requests every 1 ms */
 #define LINK_WAIT_PS (30 * 1000000000000ull)
 #define DRAIN_PS (100 * 1000000000ull)   /* let frames in flight finish: 100 ms */
 #define HSUB 64                          /* histogram: 64 buckets per power of two */
@@ -608,10 +609,11 @@ static double hist_pct(const uint64_t *h, uint64_t n, double p)
     return 0;
 }
 
-static void fill_params(const struct scenario *s, char *json, size_t n)
+/* The resolved parameters as JSON; -1 when they do not fit (they identify
+ * the run, so they are never cut short). */
+static int fill_params(const struct scenario *s, char *json, size_t n)
 {
-    if (scen_to_json(s, json, n) < 0)
-        snprintf(json, n, "{}");
+    return scen_to_json(s, json, n) < 0 ? -1 : 0;
 }
 
 /* FNV-1a over scenario name, parameters, seed and version: the run's key. */
@@ -631,8 +633,9 @@ static void run_key(const struct scenario *s, const char *params, char out[17])
 
 void run_identity(const struct scenario *s, char key[17])
 {
-    char params[8192];
-    fill_params(s, params, sizeof(params));
+    static char params[RUN_PARAMS_MAX];
+    if (fill_params(s, params, sizeof(params)))
+        snprintf(params, sizeof(params), "{\"too-long\":true}");
     run_key(s, params, key);
 }
 
@@ -807,8 +810,12 @@ int run_scenario(const struct scenario *s, const struct run_opts *o, struct run_
     if (s->record.pcap_tx[0] && pcapout_open(s->record.pcap_tx, &c->pc_tx, err, errlen))
         goto out;
 
-    char params[8192];
-    fill_params(s, params, sizeof(params));
+    static char params[RUN_PARAMS_MAX];
+    if (fill_params(s, params, sizeof(params))) {
+        snprintf(err, errlen, "%s: the resolved parameters do not fit in %d bytes",
+                 s->path[0] ? s->path : s->name, RUN_PARAMS_MAX);
+        goto out;
+    }
     if (db && db[0]) {
         if (rec_open(db, &c->rec, err, errlen))
             goto out;

@@ -401,6 +401,10 @@ int scen_load_text(const char *name, const char *text, size_t len, struct scenar
 {
     yaml_parser_t parser;
     yaml_document_t doc;
+    if (strlen(name) >= sizeof(s->path))
+        return errf(err, errlen, name, 0, "file",
+                    "path longer than %zu characters (relative paths inside it would break)",
+                    sizeof(s->path) - 1);
     if (!yaml_parser_initialize(&parser))
         return errf(err, errlen, name, 0, "yaml", "cannot initialise the parser");
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
