@@ -157,9 +157,33 @@ uint64_t e1k_dma_cost(const struct e1k_dev *d, int is_read, size_t len)
     return bursts * per + phases * cyc;
 }
 
+/* PCI Command (PCI 2.2 6.2.2): I/O space (bit 0) and memory space (bit 1)
+ * decoding, bus mastering (bit 2). With a bit clear the device does not
+ * claim the access (the host sees a master abort: all ones) or cannot start
+ * DMA: what a driver that forgot pci_enable_device / pci_set_master meets. */
+#define PCI_CMD_IO 1u
+#define PCI_CMD_MEM 2u
+#define PCI_CMD_MASTER 4u
+
+static int pci_cmd(const struct e1k_dev *d) { return d->pci[4] | d->pci[5] << 8; }
+
+static int dma_allowed(struct e1k_dev *d, uint64_t addr, size_t len, const char *what)
+{
+    if (pci_cmd(d) & PCI_CMD_MASTER)
+        return 1;
+    e1k_anomaly(d, E1K_ANOM_DMA, 0, addr,
+                "%s: %zu-byte DMA at 0x%llx while PCI Command.Bus Master is clear: not done",
+                what, len, (unsigned long long)addr);
+    return 0;
+}
+
 int e1k_dma_read(struct e1k_dev *d, enum e1k_dma_kind kind, uint64_t addr, void *buf, size_t len,
                  const char *what)
 {
+    if (!dma_allowed(d, addr, len, what)) {
+        memset(buf, 0, len);
+        return -1;
+    }
     d->dma_acc_ps += e1k_dma_cost(d, 1, len);
     if (d->host.dma_read && d->host.dma_read(d->host.ctx, kind, addr, buf, len) == 0)
         return 0;
@@ -172,6 +196,8 @@ int e1k_dma_read(struct e1k_dev *d, enum e1k_dma_kind kind, uint64_t addr, void 
 int e1k_dma_write(struct e1k_dev *d, enum e1k_dma_kind kind, uint64_t addr, const void *buf,
                   size_t len, const char *what)
 {
+    if (!dma_allowed(d, addr, len, what))
+        return -1;
     d->dma_acc_ps += e1k_dma_cost(d, 0, len);
     if (d->host.dma_write && d->host.dma_write(d->host.ctx, kind, addr, buf, len) == 0)
         return 0;
@@ -195,6 +221,8 @@ void e1k_stat_add64(struct e1k_dev *d, uint32_t lo_off, uint64_t n)
 }
 
 const uint16_t *e1k_eeprom_words(const struct e1k_dev *d) { return d->ee.w; }
+
+uint32_t e1k_io_addr(const struct e1k_dev *d) { return d->ioaddr; }
 
 int e1k_irq_level(const struct e1k_dev *d) { return d->irq_level; }
 
@@ -1012,8 +1040,20 @@ static int check_access(struct e1k_dev *d, uint32_t off, unsigned size, uint32_t
  * (PCI 2.2, 3.2.2): reads return the enabled lanes (with the register's
  * read side effects), writes change only the enabled lanes. An unaligned
  * access that crosses a dword is split as the host bridge would. */
+static int decoding(struct e1k_dev *d, unsigned bit, uint32_t off, const char *what)
+{
+    if (pci_cmd(d) & bit)
+        return 1;
+    e1k_anomaly(d, E1K_ANOM_PCI, off, pci_cmd(d),
+                "%s access at 0x%05x while PCI Command.%s is clear: not claimed", what, off,
+                bit == PCI_CMD_MEM ? "Memory Space" : "I/O Space");
+    return 0;
+}
+
 uint32_t e1k_mmio_read(struct e1k_dev *d, uint32_t off, unsigned size)
 {
+    if (!decoding(d, PCI_CMD_MEM, off, "memory"))
+        return size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
     if (check_access(d, off, size, E1K_MMIO_SIZE, "memory") < 0)
         return 0;
     unsigned first = 4 - (off & 3);
@@ -1026,6 +1066,8 @@ uint32_t e1k_mmio_read(struct e1k_dev *d, uint32_t off, unsigned size)
 
 void e1k_mmio_write(struct e1k_dev *d, uint32_t off, uint32_t val, unsigned size)
 {
+    if (!decoding(d, PCI_CMD_MEM, off, "memory"))
+        return;
     if (check_access(d, off, size, E1K_MMIO_SIZE, "memory") < 0)
         return;
     unsigned first = 4 - (off & 3);
@@ -1049,6 +1091,8 @@ void e1k_mmio_write(struct e1k_dev *d, uint32_t off, uint32_t val, unsigned size
 uint32_t e1k_io_read(struct e1k_dev *d, uint32_t off, unsigned size)
 {
     uint32_t ones = size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
+    if (!decoding(d, PCI_CMD_IO, off, "I/O"))
+        return ones;
     if (check_access(d, off, size, E1K_IO_SIZE, "I/O") < 0)
         return ones;
     if (off + size <= 4) /* IOADDR: reads of any size return its lanes */
@@ -1068,6 +1112,8 @@ uint32_t e1k_io_read(struct e1k_dev *d, uint32_t off, unsigned size)
 
 void e1k_io_write(struct e1k_dev *d, uint32_t off, uint32_t val, unsigned size)
 {
+    if (!decoding(d, PCI_CMD_IO, off, "I/O"))
+        return;
     if (check_access(d, off, size, E1K_IO_SIZE, "I/O") < 0)
         return;
     if (size != 4 || (off != 0 && off != 4)) {

@@ -264,6 +264,15 @@ int replay_run(const struct trace *t, const struct replay_opts *o, struct replay
         return -1;
     }
     struct e1k_dev *d = simnic_dev(nic);
+    /* A captured trace starts at power-on (the firmware's accesses are in
+     * it). A hand-written one starts where a driver does: after firmware
+     * assigned the BARs and enabled I/O and memory decoding (bus mastering
+     * is the driver's to enable, as pci_set_master does). */
+    if (!r->from_qemu) {
+        e1k_pci_write(d, 0x10, 0xFEBC0000u, 4);
+        e1k_pci_write(d, 0x18, 0xC000u, 4);
+        e1k_pci_write(d, 0x04, 0x0003, 2);
+    }
     if (c.rec) {
         char params[256];
         snprintf(params, sizeof(params), "{\"timing\":\"%s\",\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\"}",
@@ -321,7 +330,7 @@ int replay_run(const struct trace *t, const struct replay_opts *o, struct replay
         case TR_ACCESS: {
             /* Device-internal events due by now run before the access. */
             evq_run_until(c.q, evq_now(c.q));
-            uint32_t ioaddr = e1k_io_read(d, 0, 4);
+            uint32_t ioaddr = e1k_io_addr(d);
             uint32_t got = do_access(d, it);
             r->accesses++;
             access_name(it, ioaddr, m.reg, sizeof(m.reg));

@@ -868,6 +868,9 @@ static uint64_t run(const uint8_t *data, size_t size)
     if (!f.nic)
         abort();
     f.d = simnic_dev(f.nic);
+    /* as firmware and the driver leave it: decoding and bus mastering on
+     * (the PCI config operations may turn them off again) */
+    e1k_pci_write(f.d, 0x04, 0x0007, 2);
     f.txbuf_next = TXBUF_LO;
     f.rxbuf_next = RXBUF_LO;
     run_due(&f);

@@ -71,6 +71,8 @@ static inline struct th *th_new_cfg(const struct e1k_config *cfg)
                                .dma_read = th_dma_rd, .dma_write = th_dma_wr };
     h->nic = simnic_new(h->q, cfg, &hk);
     h->d = simnic_dev(h->nic);
+    /* as firmware and a driver leave it: I/O and memory decoding, bus master */
+    e1k_pci_write(h->d, 0x04, 0x0007, 2);
     return h;
 }
 

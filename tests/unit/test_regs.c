@@ -386,6 +386,25 @@ static void test_regs_eeprom_eerd_and_bitbang(void **state)
     th_free(h);
 }
 
+/* PCI Command gates DMA: with Bus Master clear the transmit engine cannot
+ * fetch its descriptor (recorded), with it set the same ring works. */
+static void test_regs_bus_master_gates_dma(void **state)
+{
+    struct th *h = th_new(1);
+    th_wr(h, E1K_REG_CTRL, th_rd(h, E1K_REG_CTRL) | E1K_CTRL_SLU);
+    th_settle(h);
+    e1k_pci_write(h->d, 0x04, 0x0003, 2); /* memory decoding, no mastering */
+    th_wr(h, E1K_REG_TDBAL, 0x10000);
+    th_wr(h, E1K_REG_TDLEN, 128);
+    th_wr(h, E1K_REG_TCTL, E1K_TCTL_EN | E1K_TCTL_PSP);
+    uint64_t a0 = e1k_anomaly_count(h->d, E1K_ANOM_DMA);
+    th_wr(h, E1K_REG_TDT, 1);
+    th_settle(h);
+    assert_true(e1k_anomaly_count(h->d, E1K_ANOM_DMA) > a0);
+    assert_int_equal(gmem_counters(h->mem)->transactions[E1K_DMA_DESC_FETCH], 0);
+    th_free(h);
+}
+
 static void test_regs_random_storm(void **state)
 {
     /* A hostile guest: random offsets, widths and values on every path,
@@ -444,6 +463,7 @@ int main(void)
         cmocka_unit_test(test_regs_software_reset),
         cmocka_unit_test(test_regs_link_and_lsc),
         cmocka_unit_test(test_regs_eeprom_eerd_and_bitbang),
+        cmocka_unit_test(test_regs_bus_master_gates_dma),
         cmocka_unit_test(test_regs_random_storm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

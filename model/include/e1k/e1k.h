@@ -199,6 +199,8 @@ uint32_t e1k_reg_peek(const struct e1k_dev *d, uint32_t off);
 /* Set a register's stored value with no side effects: for tests and tools
  * (e.g. preloading a statistics counter), never for guest accesses. */
 void e1k_reg_poke(struct e1k_dev *d, uint32_t off, uint32_t val);
+/* The I/O window's IOADDR, without side effects (for naming IODATA). */
+uint32_t e1k_io_addr(const struct e1k_dev *d);
 uint64_t e1k_anomaly_count(const struct e1k_dev *d, enum e1k_anomaly_kind kind);
 uint64_t e1k_anomaly_total(const struct e1k_dev *d);
 const char *e1k_anomaly_name(enum e1k_anomaly_kind kind);
