@@ -29,7 +29,7 @@ err=$("$E" version --nope 2>&1 >/dev/null); rc=$?
 "$E" replay --quiet traces/sdm/interrupts.e1kt || fail "interrupts trace fails without --strict"
 "$E" replay --quiet --strict traces/sdm/interrupts.e1kt 2>/dev/null; rc=$?
 [ $rc -eq 1 ] || fail "replay --strict with anomalies: exit $rc, want 1"
-"$E" replay --quiet --strict traces/sdm/pci-config.e1kt || fail "clean trace fails with --strict"
+"$E" replay --quiet --strict traces/sdm/reset-and-eeprom.e1kt || fail "clean trace fails with --strict"
 
 # a malformed trace: exit 2 and one line naming the file and line
 t=$(mktemp)
