@@ -146,6 +146,10 @@ static int errf(char *err, size_t errlen, const char *file, unsigned line, const
         vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
         va_end(ap);
     }
+    /* one line, whatever the file's keys and values contain */
+    for (char *p = err; errlen && *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     return -1;
 }
 

@@ -9,6 +9,7 @@
 #include "rng.h"
 
 #define MAX_MIX 64
+#define MAX_SPAN_NS (100ull * 86400 * 1000000000) /* 100 days */
 
 struct tsrc {
     struct scen_traffic t;
@@ -200,7 +201,10 @@ int tsrc_next(struct tsrc *s, uint64_t *t_ps, const uint8_t **frame, uint32_t *l
                 return 0;
             /* the next loop starts one mean gap after the last frame */
             uint64_t n = pcapin_records(s->pc);
-            uint64_t span = (s->last_ns - s->first_ns) * 1000;
+            uint64_t span_ns = s->last_ns - s->first_ns;
+            if (span_ns > MAX_SPAN_NS)
+                span_ns = MAX_SPAN_NS; /* the next record reports it */
+            uint64_t span = span_ns * 1000;
             s->loop_offset_ps += span + (n > 1 ? span / (n - 1) : 1000000);
             if (pcapin_rewind(s->pc, err, errlen))
                 return -1;
@@ -219,6 +223,17 @@ int tsrc_next(struct tsrc *s, uint64_t *t_ps, const uint8_t **frame, uint32_t *l
         uint64_t rel;
         switch (s->t.pcap_timing) {
         case SCEN_PT_RECORDED:
+            /* simulated time is picoseconds in 64 bits (213 days): a capture
+             * spanning more, or loops adding up to more, cannot be replayed
+             * at its timestamps */
+            if (ns - s->first_ns > MAX_SPAN_NS ||
+                s->loop_offset_ps > MAX_SPAN_NS * 1000 - (ns - s->first_ns) * 1000) {
+                snprintf(err, errlen,
+                         "%s: record %llu: timestamps span more than 100 days: replay it "
+                         "with pcap_timing rate or line",
+                         s->t.pcap, (unsigned long long)pcapin_records(s->pc));
+                return -1;
+            }
             rel = s->loop_offset_ps + (ns - s->first_ns) * 1000;
             break;
         case SCEN_PT_RATE:
