@@ -6,7 +6,8 @@
 # is never modified.
 #
 # Usage: tools/fuzz.sh [-t SECONDS] [-j WORKERS] [-k] [TARGET...]
-#   TARGET: fuzz_device, fuzz_trace, fuzz_qemu_import (default: all three)
+#   TARGET: fuzz_device, fuzz_trace, fuzz_qemu_import, fuzz_pcap, fuzz_scenario
+#           (default: all five)
 #   -k:     keep going after a crash (libFuzzer -fork=WORKERS -ignore_crashes=1),
 #           e.g. while a known bug is still open; its cov: counts differ
 #   e.g.    tools/fuzz.sh -t 180 fuzz_device
@@ -36,7 +37,7 @@ while getopts t:j:kh opt; do
     esac
 done
 shift $((OPTIND - 1))
-targets=${*:-fuzz_device fuzz_trace fuzz_qemu_import}
+targets=${*:-fuzz_device fuzz_trace fuzz_qemu_import fuzz_pcap fuzz_scenario}
 
 bd=$root/build-fuzz
 if [ ! -f "$bd/CMakeCache.txt" ]; then
