@@ -182,6 +182,10 @@ enum e1k_rx_result {
 };
 enum e1k_rx_result e1k_rx_frame(struct e1k_dev *d, const uint8_t *frame, size_t len);
 
+/* The FCS of a frame (IEEE 802.3 CRC-32), as the device computes and checks
+ * it: hosts append it to frames they hand to e1k_rx_frame. */
+uint32_t e1k_fcs(const uint8_t *frame, size_t len);
+
 /* The cost of one DMA transfer of `len` bytes under the configured timing. */
 uint64_t e1k_dma_cost(const struct e1k_dev *d, int is_read, size_t len);
 const struct e1k_timing *e1k_get_timing(const struct e1k_dev *d);
