@@ -10,7 +10,8 @@
  * of (b), and the peak RSS of (b) and (c). Each measurement runs in its own
  * child process so that its peak RSS is its own.
  *
- * usage: bench_run [FRAMES] [--keep DIR]     (default 2000000, files in /tmp)
+ * usage: bench_run [FRAMES] [--keep DIR]     (default 2000000, files in /tmp;
+ *        with --keep, the pcap and databases stay in DIR)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,9 +176,10 @@ int main(int argc, char **argv)
 {
     uint64_t n = 2000000;
     const char *dir = "/tmp";
+    int keep = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--keep") && i + 1 < argc)
-            dir = argv[++i];
+            dir = argv[++i], keep = 1;
         else
             n = strtoull(argv[i], NULL, 10);
     }
@@ -207,6 +209,7 @@ int main(int argc, char **argv)
            r[1].sim_s / r[1].seconds, r[1].sim_s, r[1].seconds);
     printf("  peak RSS: (b) %ld KiB, (c) %ld KiB (target < 65536 KiB at 10M frames)\n",
            r[1].rss_kb, r[2].rss_kb);
-    unlink(pcap);
+    if (!keep)
+        unlink(pcap);
     return 0;
 }
