@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "vec.h"
 
 void help_report(void)
 {
@@ -52,13 +53,8 @@ static int parse_runs(const char *s, int64_t **out, size_t *n)
             p = end;
         }
         for (long long v = a; v <= b; v++) {
-            if (*n == cap) {
-                cap = cap ? 2 * cap : 16;
-                int64_t *q = realloc(*out, cap * sizeof(*q));
-                if (!q)
-                    return -1;
-                *out = q;
-            }
+            if (vec_reserve(out, &cap, *n, sizeof(**out), 16))
+                return -1;
             (*out)[(*n)++] = v;
         }
         if (!*p)

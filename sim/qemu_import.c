@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "e1k/e1k.h"
+#include "sbuf.h"
 
 #define QI_IO_REGION 0x40u /* QEMU's e1000-io region (the 82540 decodes 8 bytes of it) */
 #define QI_MARK_MAX 128    /* longest marker line kept; the rest is dropped */
@@ -22,52 +23,6 @@
 #define QI_DEFAULT_PIN 11
 #define QI_NAME_MAX 200             /* log name as shown in the header */
 #define QI_MAX_GAP_US 3600000000ull /* a longer gap is a clock jump, not a wait */
-
-/* ---- a growing output buffer ---- */
-
-struct sbuf {
-    char *p;
-    size_t n, cap;
-    int oom;
-};
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-    if (b->oom)
-        return;
-    for (;;) {
-        size_t room = b->cap - b->n;
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vsnprintf(b->p ? b->p + b->n : NULL, room, fmt, ap);
-        va_end(ap);
-        if (k < 0) {
-            b->oom = 1;
-            return;
-        }
-        if ((size_t)k < room) {
-            b->n += (size_t)k;
-            return;
-        }
-        size_t ncap = b->cap ? b->cap : 4096;
-        while (ncap - b->n <= (size_t)k) {
-            if (ncap > ((size_t)1 << 40)) {
-                b->oom = 1;
-                return;
-            }
-            ncap *= 2;
-        }
-        char *np = realloc(b->p, ncap);
-        if (!np) {
-            b->oom = 1;
-            return;
-        }
-        b->p = np;
-        b->cap = ncap;
-    }
-}
 
 /* ---- lines, prefixes, numbers ---- */
 

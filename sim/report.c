@@ -21,64 +21,11 @@
 #include <unistd.h>
 
 #include "recorder.h"
+#include "sbuf.h"
 #include "scenario.h"
+#include "vec.h"
 
-/* ---- growing strings ---------------------------------------------------- */
-
-struct sbuf {
-    char *p;
-    size_t n, cap;
-    int oom;
-};
-
-static void sb_put(struct sbuf *b, const char *s, size_t len)
-{
-    if (b->oom)
-        return;
-    if (b->n + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->n + len + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, len);
-    b->n += len;
-    b->p[b->n] = 0;
-}
-
-static void sb_puts(struct sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int m = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-    va_end(ap);
-    if (m < 0)
-        return;
-    if ((size_t)m < sizeof(tmp)) {
-        sb_put(b, tmp, (size_t)m);
-        return;
-    }
-    char *big = malloc((size_t)m + 1);
-    if (!big) {
-        b->oom = 1;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)m + 1, fmt, ap);
-    va_end(ap);
-    sb_put(b, big, (size_t)m);
-    free(big);
-}
+/* ---- HTML and gnuplot text ---------------------------------------------- */
 
 static void sb_html(struct sbuf *b, const char *s)
 {
@@ -226,14 +173,8 @@ struct runlist {
 static int row_run(void *ctx, int nc, const char *const *v, const char *const *names)
 {
     struct runlist *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 16;
-        struct run *p = realloc(l->v, cap * sizeof(*p));
-        if (!p)
-            return 1;
-        l->v = p;
-        l->cap = cap;
-    }
+    if (vec_reserve(&l->v, &l->cap, l->n, sizeof(*l->v), 16))
+        return 1;
     struct run *r = &l->v[l->n++];
     memset(r, 0, sizeof(*r));
     r->id = strtoll(v[0], NULL, 10);
@@ -323,14 +264,8 @@ struct kvlist {
 static int row_kv(void *ctx, int nc, const char *const *v, const char *const *names)
 {
     struct kvlist *l = ctx;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 64;
-        struct kv *p = realloc(l->v, cap * sizeof(*p));
-        if (!p)
-            return 1;
-        l->v = p;
-        l->cap = cap;
-    }
+    if (vec_reserve(&l->v, &l->cap, l->n, sizeof(*l->v), 64))
+        return 1;
     l->v[l->n].key = xstrdup(v[0]);
     l->v[l->n].val = xstrdup(v[1] ? v[1] : "null");
     l->n++;
@@ -555,14 +490,8 @@ struct dvec {
 static int row_double(void *ctx, int nc, const char *const *v, const char *const *names)
 {
     struct dvec *d = ctx;
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? 2 * d->cap : 1024;
-        double *p = realloc(d->v, cap * sizeof(*p));
-        if (!p)
-            return 1;
-        d->v = p;
-        d->cap = cap;
-    }
+    if (vec_reserve(&d->v, &d->cap, d->n, sizeof(*d->v), 1024))
+        return 1;
     d->v[d->n++] = v[0] ? strtod(v[0], NULL) : 0;
     return 0;
 }
@@ -665,14 +594,8 @@ static int row_hist(void *ctx, int nc, const char *const *v, const char *const *
     struct hvec *h = ctx;
     if (!v[0] || !v[1] || !v[2])
         return 0;
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? 2 * h->cap : 64;
-        void *p = realloc(h->v, cap * sizeof(*h->v));
-        if (!p)
-            return 1;
-        h->v = p;
-        h->cap = cap;
-    }
+    if (vec_reserve(&h->v, &h->cap, h->n, sizeof(*h->v), 64))
+        return 1;
     h->v[h->n].lo = strtod(v[0], NULL);
     h->v[h->n].hi = strtod(v[1], NULL);
     h->v[h->n].count = strtod(v[2], NULL);
@@ -787,18 +710,10 @@ static int row_fpi(void *ctx, int nc, const char *const *v, const char *const *n
     struct fpirows *f = ctx;
     if (!v[0] || !v[1])
         return 0;
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? 2 * f->cap : 64;
-        uint64_t *a = realloc(f->val, cap * sizeof(*a));
-        if (!a)
-            return 1;
-        f->val = a;
-        uint64_t *c = realloc(f->cnt, cap * sizeof(*c));
-        if (!c)
-            return 1;
-        f->cnt = c;
-        f->cap = cap;
-    }
+    size_t cap_cnt = f->cap; /* the two columns grow together */
+    if (vec_reserve(&f->cnt, &cap_cnt, f->n, sizeof(*f->cnt), 64) ||
+        vec_reserve(&f->val, &f->cap, f->n, sizeof(*f->val), 64))
+        return 1;
     f->val[f->n] = strtoull(v[0], NULL, 10);
     f->cnt[f->n] = strtoull(v[1], NULL, 10);
     f->n++;

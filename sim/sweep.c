@@ -17,53 +17,11 @@
 #include "recorder.h"
 #include "rng.h"
 #include "run.h"
+#include "sbuf.h"
+#include "vec.h"
 
 #define MAX_JOBS 10000000u
 #define CHILD_REPORT_NS 100000000ull /* a worker reports its progress at most every 100 ms */
-
-/* ---- a growable string for building SQL ---- */
-
-struct sbuf {
-    char *s;
-    size_t n, cap;
-    int oom;
-};
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = b->cap - b->n;
-        int m = vsnprintf(b->s ? b->s + b->n : NULL, room, fmt, ap);
-        va_end(ap);
-        if (m < 0) {
-            b->oom = 1;
-            return;
-        }
-        if ((size_t)m < room) {
-            b->n += (size_t)m;
-            return;
-        }
-        size_t nc = (b->cap ? b->cap * 2 : 1024) + (size_t)m;
-        char *ns = realloc(b->s, nc);
-        if (!ns) {
-            b->oom = 1;
-            return;
-        }
-        b->s = ns;
-        b->cap = nc;
-    }
-}
-
-static void sb_reset(struct sbuf *b)
-{
-    b->n = 0;
-    if (b->s)
-        b->s[0] = 0;
-}
 
 /* ---- the plan ---- */
 
@@ -308,14 +266,8 @@ static int collect_key(void *ctx, int ncol, const char *const *vals, const char 
     struct keyset *ks = ctx;
     if (ncol < 1 || !vals[0] || strlen(vals[0]) != 16)
         return 0;
-    if (ks->n == ks->cap) {
-        size_t nc = ks->cap ? ks->cap * 2 : 256;
-        char(*nk)[17] = realloc(ks->k, nc * sizeof(*nk));
-        if (!nk)
-            return 1;
-        ks->k = nk;
-        ks->cap = nc;
-    }
+    if (vec_reserve(&ks->k, &ks->cap, ks->n, sizeof(*ks->k), 256))
+        return 1;
     memcpy(ks->k[ks->n++], vals[0], 17);
     return 0;
 }
@@ -457,7 +409,7 @@ static int copy_table(struct rec *out, struct sbuf *sql, const char *table, cons
     struct names cols = { 0 };
     sb_reset(sql);
     sb_printf(sql, "SELECT name FROM pragma_table_info('%s', 'main') ORDER BY cid", table);
-    int rc = sql->oom ? -1 : rec_query(out, sql->s, collect_name, &cols);
+    int rc = sql->oom ? -1 : rec_query(out, sql->p, collect_name, &cols);
     if (rc || cols.oom || !cols.n) {
         names_free(&cols);
         return -1;
@@ -478,7 +430,7 @@ static int copy_table(struct rec *out, struct sbuf *sql, const char *table, cons
               " ORDER BY m.new_id",
               table, joincol);
     names_free(&cols);
-    return sql->oom ? -1 : rec_exec(out, sql->s);
+    return sql->oom ? -1 : rec_exec(out, sql->p);
 }
 
 int sweep_merge_file(struct rec *out, const char *out_path, const char *in,
@@ -506,7 +458,7 @@ int sweep_merge_file(struct rec *out, const char *out_path, const char *in,
     for (const char *p = in; *p; p++)
         sb_printf(&sql, "%s", *p == '\'' ? "''" : (char[2]){ *p, 0 });
     sb_printf(&sql, "' AS e1k_src");
-    if (sql.oom || rec_exec(out, sql.s))
+    if (sql.oom || rec_exec(out, sql.p))
         goto sqlerr;
     attached = 1;
     uint64_t uv = 0, has_runs = 0;
@@ -562,7 +514,7 @@ int sweep_merge_file(struct rec *out, const char *out_path, const char *in,
         sb_printf(&sql,
                   "DELETE FROM main.\"%s\" WHERE run_id IN (SELECT id FROM temp.e1k_merge_doomed)",
                   tables.v[i]);
-        if (sql.oom || rec_exec(out, sql.s))
+        if (sql.oom || rec_exec(out, sql.p))
             goto sqlerr;
     }
     if (rec_exec(out,
@@ -590,7 +542,7 @@ out:
     if (attached)
         rec_exec(out, "DETACH DATABASE e1k_src");
     names_free(&tables);
-    free(sql.s);
+    free(sql.p);
     return rc;
 }
 

@@ -10,6 +10,7 @@
 
 #include "e1k/e1k.h"
 #include "simtime.h"
+#include "vec.h"
 
 #define MAX_TOKENS 8
 #define MAX_LINE 4096
@@ -80,14 +81,8 @@ static int parse_duration(const char *s, uint64_t *ps)
 
 static struct trace_item *push(struct trace *t)
 {
-    if (t->n == t->cap) {
-        size_t ncap = t->cap ? t->cap * 2 : 256;
-        struct trace_item *ni = realloc(t->items, ncap * sizeof(*ni));
-        if (!ni)
-            return NULL;
-        t->items = ni;
-        t->cap = ncap;
-    }
+    if (vec_reserve(&t->items, &t->cap, t->n, sizeof(*t->items), 256))
+        return NULL;
     struct trace_item *it = &t->items[t->n++];
     memset(it, 0, sizeof(*it));
     return it;
