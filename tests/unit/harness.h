@@ -112,4 +112,54 @@ static inline void th_wr(struct th *h, uint32_t off, uint32_t v) { e1k_mmio_writ
 /* Guest-side access to its memory. */
 static inline void *th_mem(struct th *h, uint64_t addr, size_t len) { return gmem_ptr(h->mem, addr, len); }
 
+/* ---- what every datapath test's driver does first ---- */
+
+/* Sets CTRL.SLU and runs auto-negotiation to its end; returns STATUS (the
+ * caller asserts LU). */
+static inline uint32_t th_link_up(struct th *h)
+{
+    th_wr(h, E1K_REG_CTRL, th_rd(h, E1K_REG_CTRL) | E1K_CTRL_SLU);
+    th_settle(h);
+    return th_rd(h, E1K_REG_STATUS);
+}
+
+/* A transmit ring of n descriptors in fresh guest memory: TDBAL/TDBAH/TDLEN
+ * written, TDH = TDT = 0 (the delay timers and TCTL are the caller's).
+ * Returns its base, UINT64_MAX (nothing written) when memory ran out. */
+static inline uint64_t th_tx_ring(struct th *h, uint32_t n)
+{
+    uint64_t ring = gmem_alloc(h->mem, 16u * n, 128);
+    if (ring == UINT64_MAX)
+        return ring;
+    th_wr(h, E1K_REG_TDBAL, (uint32_t)ring);
+    th_wr(h, E1K_REG_TDBAH, (uint32_t)(ring >> 32));
+    th_wr(h, E1K_REG_TDLEN, 16u * n);
+    th_wr(h, E1K_REG_TDH, 0);
+    th_wr(h, E1K_REG_TDT, 0);
+    return ring;
+}
+
+/* A receive ring of n legacy descriptors, each pointing at its own buffer of
+ * `stride` bytes (*bufs is the first): RDBAL/RDBAH/RDLEN written, RDH = 0
+ * (RDT and RCTL are the caller's). Returns the ring's base, UINT64_MAX
+ * (nothing written) when memory ran out. */
+static inline uint64_t th_rx_ring(struct th *h, uint32_t n, size_t stride, uint64_t *bufs)
+{
+    uint64_t ring = gmem_alloc(h->mem, 16u * n, 128);
+    *bufs = gmem_alloc(h->mem, (size_t)n * stride, 16);
+    if (ring == UINT64_MAX || *bufs == UINT64_MAX)
+        return UINT64_MAX;
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t *dsc = th_mem(h, ring + 16ull * i, 16);
+        uint64_t a = *bufs + (uint64_t)i * stride;
+        for (int k = 0; k < 8; k++)
+            dsc[k] = (uint8_t)(a >> (8 * k));
+    }
+    th_wr(h, E1K_REG_RDBAL, (uint32_t)ring);
+    th_wr(h, E1K_REG_RDBAH, (uint32_t)(ring >> 32));
+    th_wr(h, E1K_REG_RDLEN, 16u * n);
+    th_wr(h, E1K_REG_RDH, 0);
+    return ring;
+}
+
 #endif

@@ -101,8 +101,7 @@ static void dp_open(struct dp *p, const struct e1k_config *cfg)
     p->h = th_open(cfg);
     assert_non_null(p->h->d);
     p->d = p->h->d;
-    th_wr(p->h, E1K_REG_CTRL, th_rd(p->h, E1K_REG_CTRL) | E1K_CTRL_SLU);
-    th_settle(p->h);
+    th_link_up(p->h);
 }
 
 static void cfg_functional(struct e1k_config *cfg, unsigned partner_speeds)
@@ -127,13 +126,8 @@ static void dp_tx_ring(struct dp *p, uint32_t n, uint32_t tctl)
     struct th *h = p->h;
     p->tn = n;
     p->ttail = 0;
-    p->tring = gmem_alloc(h->mem, 16u * n, 128);
+    p->tring = th_tx_ring(h, n);
     assert_true(p->tring != UINT64_MAX);
-    th_wr(h, E1K_REG_TDBAL, (uint32_t)p->tring);
-    th_wr(h, E1K_REG_TDBAH, (uint32_t)(p->tring >> 32));
-    th_wr(h, E1K_REG_TDLEN, 16u * n);
-    th_wr(h, E1K_REG_TDH, 0);
-    th_wr(h, E1K_REG_TDT, 0);
     th_wr(h, E1K_REG_TIDV, 8);
     th_wr(h, E1K_REG_TCTL, tctl | E1K_TCTL_EN);
 }
@@ -143,20 +137,9 @@ static void dp_rx_ring(struct dp *p, uint32_t n, uint32_t rctl, uint32_t rdt)
 {
     struct th *h = p->h;
     p->rn = n;
-    p->rring = gmem_alloc(h->mem, 16u * n, 128);
-    p->rbufs = gmem_alloc(h->mem, (size_t)n * RX_STRIDE, 16);
-    assert_true(p->rring != UINT64_MAX && p->rbufs != UINT64_MAX);
+    p->rring = th_rx_ring(h, n, RX_STRIDE, &p->rbufs);
+    assert_true(p->rring != UINT64_MAX);
     memset(th_mem(h, p->rbufs, (size_t)n * RX_STRIDE), GUARD, (size_t)n * RX_STRIDE);
-    for (uint32_t i = 0; i < n; i++) {
-        uint8_t *dsc = th_mem(h, p->rring + 16ull * i, 16);
-        uint64_t a = p->rbufs + (uint64_t)i * RX_STRIDE;
-        for (int k = 0; k < 8; k++)
-            dsc[k] = (uint8_t)(a >> (8 * k));
-    }
-    th_wr(h, E1K_REG_RDBAL, (uint32_t)p->rring);
-    th_wr(h, E1K_REG_RDBAH, (uint32_t)(p->rring >> 32));
-    th_wr(h, E1K_REG_RDLEN, 16u * n);
-    th_wr(h, E1K_REG_RDH, 0);
     th_wr(h, E1K_REG_RDT, rdt);
     th_wr(h, E1K_REG_RCTL, rctl | E1K_RCTL_EN);
 }

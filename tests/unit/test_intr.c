@@ -87,21 +87,9 @@ static struct rxt rx_setup(int functional, uint32_t n, uint32_t rctl)
     struct rxt t;
     t.h = th_make(functional);
     t.n = n;
-    th_wr(t.h, E1K_REG_CTRL, th_rd(t.h, E1K_REG_CTRL) | E1K_CTRL_SLU);
-    th_settle(t.h);
-    assert_true(th_rd(t.h, E1K_REG_STATUS) & E1K_STATUS_LU);
-    t.ring = gmem_alloc(t.h->mem, n * 16, 128);
-    t.bufs = gmem_alloc(t.h->mem, (size_t)n * 2048, 16);
-    for (uint32_t i = 0; i < n; i++) {
-        uint8_t *dsc = th_mem(t.h, t.ring + 16 * i, 16);
-        uint64_t a = t.bufs + (uint64_t)i * 2048;
-        for (int k = 0; k < 8; k++)
-            dsc[k] = (uint8_t)(a >> (8 * k));
-    }
-    th_wr(t.h, E1K_REG_RDBAL, (uint32_t)t.ring);
-    th_wr(t.h, E1K_REG_RDBAH, 0);
-    th_wr(t.h, E1K_REG_RDLEN, n * 16);
-    th_wr(t.h, E1K_REG_RDH, 0);
+    assert_true(th_link_up(t.h) & E1K_STATUS_LU);
+    t.ring = th_rx_ring(t.h, n, 2048, &t.bufs);
+    assert_true(t.ring != UINT64_MAX);
     th_wr(t.h, E1K_REG_RDT, n - 1);
     th_wr(t.h, E1K_REG_RCTL, rctl | E1K_RCTL_EN);
     th_wr(t.h, E1K_REG_IMS, E1K_ICR_RXT0);
@@ -440,10 +428,7 @@ static struct txt tx_setup(void)
     t.h = th_make(1);
     t.n = 64;
     t.tail = 0;
-    th_wr(t.h, E1K_REG_CTRL, th_rd(t.h, E1K_REG_CTRL) | E1K_CTRL_SLU);
-    th_settle(t.h);
-    assert_true(th_rd(t.h, E1K_REG_STATUS) & E1K_STATUS_LU);
-    t.ring = gmem_alloc(t.h->mem, 16u * t.n, 128);
+    assert_true(th_link_up(t.h) & E1K_STATUS_LU);
     t.buf = gmem_alloc(t.h->mem, 64, 16);
     uint8_t *p = th_mem(t.h, t.buf, 60);
     memcpy(p, peer, 6);
@@ -452,11 +437,8 @@ static struct txt tx_setup(void)
     p[13] = 0xB5;
     for (int i = 14; i < 60; i++)
         p[i] = (uint8_t)i;
-    th_wr(t.h, E1K_REG_TDBAL, (uint32_t)t.ring);
-    th_wr(t.h, E1K_REG_TDBAH, 0);
-    th_wr(t.h, E1K_REG_TDLEN, 16u * t.n);
-    th_wr(t.h, E1K_REG_TDH, 0);
-    th_wr(t.h, E1K_REG_TDT, 0);
+    t.ring = th_tx_ring(t.h, t.n);
+    assert_true(t.ring != UINT64_MAX);
     th_wr(t.h, E1K_REG_TIDV, 8);  /* 8.192 us */
     th_wr(t.h, E1K_REG_TADV, 32); /* 32.768 us */
     th_wr(t.h, E1K_REG_TCTL, E1K_TCTL_EN | E1K_TCTL_PSP);

@@ -64,23 +64,10 @@ static struct rxt setup(uint32_t n, uint32_t rctl)
     t.h = th_new(1);
     t.d = t.h->d;
     t.n = n;
-    th_wr(t.h, E1K_REG_CTRL, th_rd(t.h, E1K_REG_CTRL) | E1K_CTRL_SLU);
-    th_settle(t.h);
-    assert_true(th_rd(t.h, E1K_REG_STATUS) & E1K_STATUS_LU);
-    t.ring = gmem_alloc(t.h->mem, n * 16, 128);
-    t.bufs = gmem_alloc(t.h->mem, (size_t)n * STRIDE, 16);
-    assert_true(t.ring != UINT64_MAX && t.bufs != UINT64_MAX);
+    assert_true(th_link_up(t.h) & E1K_STATUS_LU);
+    t.ring = th_rx_ring(t.h, n, STRIDE, &t.bufs);
+    assert_true(t.ring != UINT64_MAX);
     memset(th_mem(t.h, t.bufs, (size_t)n * STRIDE), GUARD, (size_t)n * STRIDE);
-    for (uint32_t i = 0; i < n; i++) {
-        uint8_t *dsc = th_mem(t.h, t.ring + 16 * i, 16);
-        uint64_t a = t.bufs + (uint64_t)i * STRIDE;
-        for (int k = 0; k < 8; k++)
-            dsc[k] = (uint8_t)(a >> (8 * k));
-    }
-    th_wr(t.h, E1K_REG_RDBAL, (uint32_t)t.ring);
-    th_wr(t.h, E1K_REG_RDBAH, 0);
-    th_wr(t.h, E1K_REG_RDLEN, n * 16);
-    th_wr(t.h, E1K_REG_RDH, 0);
     th_wr(t.h, E1K_REG_RDT, n - 1);
     th_wr(t.h, E1K_REG_VET, 0x8100);
     th_wr(t.h, E1K_REG_RCTL, rctl | E1K_RCTL_EN);

@@ -83,18 +83,11 @@ static void env_init(struct env *e, uint32_t n, uint32_t tctl)
 {
     struct th *h = th_new(1);
     e->h = h;
-    th_wr(h, E1K_REG_CTRL, th_rd(h, E1K_REG_CTRL) | E1K_CTRL_SLU);
-    th_settle(h);
-    assert_true(th_rd(h, E1K_REG_STATUS) & E1K_STATUS_LU);
+    assert_true(th_link_up(h) & E1K_STATUS_LU);
     e->n = n;
     e->tail = 0;
-    e->ring = gmem_alloc(h->mem, 16u * n, 128);
+    e->ring = th_tx_ring(h, n);
     assert_true(e->ring != UINT64_MAX);
-    th_wr(h, E1K_REG_TDBAL, (uint32_t)e->ring);
-    th_wr(h, E1K_REG_TDBAH, (uint32_t)(e->ring >> 32));
-    th_wr(h, E1K_REG_TDLEN, 16u * n);
-    th_wr(h, E1K_REG_TDH, 0);
-    th_wr(h, E1K_REG_TDT, 0);
     th_wr(h, E1K_REG_TIDV, 8);
     th_wr(h, E1K_REG_TCTL, tctl | E1K_TCTL_EN);
 }
