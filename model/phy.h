@@ -33,9 +33,9 @@ enum {
     E1K_PHY_INT_STATUS = 19, /* PINTS */
     E1K_PHY_EXT_CTRL = 20,   /* EPSCON1 */
     E1K_PHY_RX_ERR_CNT = 21, /* PREC */
-    E1K_PHY_LED_CTRL = 24,   /* 88E1011 LED control: not in the 82540's map, unimplemented */
+    E1K_PHY_LED_CTRL = 24,   /* 88E1011 LED control: outside the SDM's PHY map, so reads 0 and counts an anomaly */
     E1K_PHY_EXT_CTRL2 = 26,  /* EPSCON2 */
-    E1K_PHY_EXT_STATUS2 = 27,/* 88E1011 extended status: not in the 82540's map, unimplemented */
+    E1K_PHY_EXT_STATUS2 = 27,/* 88E1011 extended status: likewise outside the SDM's PHY map */
     E1K_PHY_PAGE_SELECT = 29,/* R30PS: register 30 page select (write-only) */
     E1K_PHY_PAGE_DATA = 30,  /* R30AW: register 30 access window */
 };
@@ -99,7 +99,7 @@ struct e1k_phy {
     uint8_t an_pending;     /* auto-negotiation running, waiting for its timer */
     uint8_t an_adv;         /* speeds advertised when it started (E1K_PHY_SPEED_*) */
     uint8_t ll_fail;        /* link failed since PSTATUS was last read */
-    uint64_t anomalies;     /* unimplemented registers written, reserved speed */
+    uint64_t anomalies;     /* writes outside the SDM's PHY map, reserved speed */
 };
 
 /* Hardware (power-on) reset: every register to its default. Auto-negotiation

@@ -274,7 +274,7 @@ static void test_regs_pci_config(void **state)
     assert_int_equal(e1k_pci_read(d, 0x10, 4), 0xFEBC0000);
     e1k_pci_write(d, 0x18, 0xFFFFFFFF, 4);
     assert_int_equal(e1k_pci_read(d, 0x18, 4), 0xFFFFFFF9);
-    e1k_pci_write(d, 0x14, 0xFFFFFFFF, 4); /* no flash: BAR1 unimplemented */
+    e1k_pci_write(d, 0x14, 0xFFFFFFFF, 4); /* no flash: BAR1 is not decoded (reads back 0) */
     assert_int_equal(e1k_pci_read(d, 0x14, 4), 0);
     /* Command register: only the implemented bits stick. */
     e1k_pci_write(d, 0x04, 0xFFFF, 2);
